@@ -1,0 +1,102 @@
+package com.escrowplatform.realtime.escrow;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.escrowplatform.realtime.notification.Notification;
+import com.escrowplatform.realtime.notification.NotificationText;
+import com.escrowplatform.realtime.outbox.EventTypes;
+import com.escrowplatform.realtime.outbox.OutboxEvent;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * Turns one escrow change into the rows that must commit with it: the escrow's version + 1, its event
+ * row (the log and the outbox at once), and for every other party a notification and its own event row.
+ *
+ * <p>Why one transaction: the state change and what announces it commit or fail together, so Kafka
+ * never carries an event for a change that did not happen, nor misses one that did. Per-escrow order
+ * holds because the caller locked the escrow row first (SELECT … FOR UPDATE): a second change of the
+ * same escrow cannot write its event row before this transaction ends.
+ *
+ * <p>Not thread-safe per aggregate: one request owns its aggregate.
+ */
+@ApplicationScoped
+public class EscrowEvents {
+    private final ObjectMapper json;
+
+    public EscrowEvents(ObjectMapper json) {
+        this.json = json;
+    }
+
+    /** Rows to persist, in order; events are appended with {@link #append}. */
+    public static final class Pending {
+        final List<Object> rows = new ArrayList<>();
+    }
+
+    /**
+     * Appends one event of {@code type} with the type's own {@code fields}; the common ones (escrowId,
+     * version, occurredAt, actorId) are added here.
+     */
+    public void append(Pending pending, EscrowAggregate aggregate, String actorId, String type, Instant at,
+            ObjectNode fields) {
+        Escrow escrow = aggregate.escrow();
+        escrow.version++;
+        escrow.updatedAt = at;
+
+        ObjectNode data = json.createObjectNode();
+        data.put("escrowId", escrow.id.toString());
+        data.put("version", escrow.version);
+        data.put("occurredAt", at.toString());
+        data.put("actorId", actorId);
+        data.setAll(fields);
+        pending.rows.add(row(OutboxEvent.ESCROW, escrow.id.toString(), type, data, escrow.version, at));
+
+        NotificationText text = NotificationText.describe(type, escrow.title, data);
+        for (EscrowParty party : aggregate.parties()) {
+            if (party.userId.equals(actorId)) {
+                continue;
+            }
+            Notification notification = new Notification();
+            notification.id = UUID.randomUUID();
+            notification.userId = party.userId;
+            notification.escrowId = escrow.id;
+            notification.kind = type;
+            notification.title = text.title();
+            notification.body = text.body();
+            notification.createdAt = at;
+            pending.rows.add(notification);
+
+            ObjectNode notice = json.createObjectNode();
+            notice.put("notificationId", notification.id.toString());
+            notice.put("userId", notification.userId);
+            notice.put("escrowId", escrow.id.toString());
+            notice.put("kind", type);
+            notice.put("title", notification.title);
+            notice.put("body", notification.body);
+            notice.put("createdAt", at.toString());
+            pending.rows.add(row(OutboxEvent.USER, party.userId, EventTypes.NOTIFICATION_NEW, notice, null, at));
+        }
+    }
+
+    public ObjectNode fields() {
+        return json.createObjectNode();
+    }
+
+    private OutboxEvent row(String aggregateType, String aggregateId, String type, ObjectNode data, Long version,
+            Instant at) {
+        OutboxEvent event = new OutboxEvent();
+        event.id = UUID.randomUUID();
+        event.aggregatetype = aggregateType;
+        event.aggregateid = aggregateId;
+        event.type = type;
+        event.payload = data.toString();
+        event.version = version;
+        event.createdAt = at;
+        return event;
+    }
+}

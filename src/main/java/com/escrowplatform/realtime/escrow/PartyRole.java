@@ -1,0 +1,5 @@
+package com.escrowplatform.realtime.escrow;
+
+public enum PartyRole {
+    BUYER, SELLER, ARBITER
+}

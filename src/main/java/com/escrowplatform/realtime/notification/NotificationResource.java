@@ -1,0 +1,81 @@
+package com.escrowplatform.realtime.notification;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.UUID;
+
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+
+import com.escrowplatform.realtime.security.Caller;
+import com.escrowplatform.realtime.web.ApiException;
+import com.escrowplatform.realtime.web.Page;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Sort;
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.smallrye.mutiny.Uni;
+
+/** The caller's notification feed (CONTRACT 2). */
+@Path("/api/notifications")
+@Authenticated
+@Produces(MediaType.APPLICATION_JSON)
+@SecurityRequirement(name = "jwt")
+public class NotificationResource {
+    private final SecurityIdentity identity;
+
+    public NotificationResource(SecurityIdentity identity) {
+        this.identity = identity;
+    }
+
+    public record NotificationView(UUID id, UUID escrowId, String kind, String title, String body, Instant createdAt,
+            Instant readAt, boolean read) {
+        static NotificationView of(Notification n) {
+            return new NotificationView(n.id, n.escrowId, n.kind, n.title, n.body, n.createdAt, n.readAt, n.readAt != null);
+        }
+    }
+
+    @GET
+    @WithSession
+    @Operation(summary = "The caller's notifications, newest first; ?unread=true for unread ones only")
+    public Uni<Page<NotificationView>> list(@QueryParam("unread") boolean unreadOnly, @QueryParam("page") Integer page,
+            @QueryParam("size") Integer size) {
+        int[] paging = Page.validate(page, size);
+        String userId = Caller.of(identity).userId();
+        String query = unreadOnly ? "userId = ?1 and readAt is null" : "userId = ?1";
+        return Notification.count(query, userId).flatMap(total -> Notification
+                .<Notification>find(query, Sort.descending("createdAt", "id"), userId)
+                .page(paging[0], paging[1]).list()
+                .map(items -> new Page<>(items.stream().map(NotificationView::of).toList(), paging[0], paging[1], total)));
+    }
+
+    @POST
+    @Path("{id}/read")
+    @WithTransaction
+    @Operation(summary = "Mark a notification read (idempotent)")
+    public Uni<NotificationView> markRead(@PathParam("id") UUID id) {
+        String userId = Caller.of(identity).userId();
+        return Notification.<Notification>findById(id).map(notification -> {
+            if (notification == null) {
+                throw ApiException.notFound("notification_not_found", "No such notification.");
+            }
+            if (!notification.userId.equals(userId)) {
+                throw ApiException.forbidden("This notification is someone else's.");
+            }
+            if (notification.readAt == null) {
+                notification.readAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+            }
+            return NotificationView.of(notification);
+        });
+    }
+}

@@ -1,0 +1,29 @@
+package com.escrowplatform.realtime.outbox;
+
+import java.time.Duration;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+@ConfigMapping(prefix = "escrow.outbox")
+public interface OutboxConfig {
+    /** Run the relay on this instance (one instance is active at a time anyway, by advisory lock). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** Rows sent to Kafka per round. */
+    @WithDefault("500")
+    int batchSize();
+
+    /** How long the relay waits for a NOTIFY before looking anyway; also how often a standby tries to lead. */
+    @WithDefault("1s")
+    Duration pollInterval();
+
+    /** The longest wait between retries while Kafka or the database fails. */
+    @WithDefault("5s")
+    Duration maxBackoff();
+
+    /** The CloudEvents {@code ce_source} of the records this service publishes. */
+    @WithDefault("/escrow-realtime")
+    String ceSource();
+}

@@ -1,0 +1,54 @@
+package com.escrowplatform.realtime.web;
+
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.Objects;
+
+import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.IdClass;
+import jakarta.persistence.Table;
+
+/** The first response to a POST made with an {@code Idempotency-Key}, kept 24 hours. */
+@Entity
+@Table(name = "idempotency_key")
+@IdClass(IdempotencyKey.Id.class)
+public class IdempotencyKey extends PanacheEntityBase {
+    @jakarta.persistence.Id
+    @Column(name = "user_id")
+    public String userId;
+    @jakarta.persistence.Id
+    public String key;
+    @Column(name = "request_hash")
+    public String requestHash;
+    public int status;
+    public String location;
+    public String body;
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    public static class Id implements Serializable {
+        public String userId;
+        public String key;
+
+        public Id() {
+        }
+
+        Id(String userId, String key) {
+            this.userId = userId;
+            this.key = key;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Id other && Objects.equals(userId, other.userId) && Objects.equals(key, other.key);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(userId, key);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package com.escrowplatform.realtime.testsupport;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Tokens for tests, signed by hand so that bad ones (alg none, HMAC, no exp, unknown key) can be made as
+ * easily as good ones. Good tokens use the dev keys the test profile verifies with.
+ */
+public final class TestTokens {
+    public static final String ISSUER = "https://dev.escrow-realtime.local";
+    public static final String AUDIENCE = "escrow-realtime";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+
+    private TestTokens() {
+    }
+
+    public static String forUser(String userId, String... roles) {
+        return rs256(claims(userId, Instant.now().plus(Duration.ofHours(1)), roles));
+    }
+
+    public static String support(String userId) {
+        return forUser(userId, "support");
+    }
+
+    public static String expiringIn(String userId, Duration ttl) {
+        return rs256(claims(userId, Instant.now().plus(ttl)));
+    }
+
+    public static String es256(String userId) {
+        return sign("ES256", "dev-ec", claims(userId, Instant.now().plus(Duration.ofHours(1))),
+                key("EC", "dev-keys/ec-private.pem"), "SHA256withECDSAinP1363Format");
+    }
+
+    public static String expired(String userId) {
+        return rs256(claims(userId, Instant.now().minus(Duration.ofMinutes(5))));
+    }
+
+    public static String wrongIssuer(String userId) {
+        Map<String, Object> claims = claims(userId, Instant.now().plus(Duration.ofHours(1)));
+        claims.put("iss", "https://somebody-else.example");
+        return rs256(claims);
+    }
+
+    public static String wrongAudience(String userId) {
+        Map<String, Object> claims = claims(userId, Instant.now().plus(Duration.ofHours(1)));
+        claims.put("aud", "another-service");
+        return rs256(claims);
+    }
+
+    public static String withoutExp(String userId) {
+        Map<String, Object> claims = claims(userId, Instant.now());
+        claims.remove("exp");
+        return rs256(claims);
+    }
+
+    public static String withoutSub() {
+        Map<String, Object> claims = claims("nobody", Instant.now().plus(Duration.ofHours(1)));
+        claims.remove("sub");
+        return rs256(claims);
+    }
+
+    public static String algNone(String userId) {
+        return encode(Map.of("alg", "none", "typ", "JWT"), claims(userId, Instant.now().plus(Duration.ofHours(1)))) + ".";
+    }
+
+    public static String hmac(String userId) {
+        try {
+            String signingInput = encode(Map.of("alg", "HS256", "typ", "JWT", "kid", "dev-rsa"),
+                    claims(userId, Instant.now().plus(Duration.ofHours(1))));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec("a-shared-secret-of-at-least-32-bytes!!".getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return signingInput + "." + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Well-formed and otherwise valid, but signed by a key the service does not know. */
+    public static String unknownKey(String userId) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+            generator.initialize(2048);
+            return sign("RS256", "dev-rsa", claims(userId, Instant.now().plus(Duration.ofHours(1))),
+                    generator.generateKeyPair().getPrivate(), "SHA256withRSA");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String rs256(Map<String, Object> claims) {
+        return sign("RS256", "dev-rsa", claims, key("RSA", "dev-keys/rsa-private.pem"), "SHA256withRSA");
+    }
+
+    private static Map<String, Object> claims(String userId, Instant expiresAt, String... roles) {
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("iss", ISSUER);
+        claims.put("sub", userId);
+        claims.put("aud", AUDIENCE);
+        claims.put("iat", Instant.now().getEpochSecond() - 5);
+        claims.put("exp", expiresAt.getEpochSecond());
+        claims.put("groups", List.of(roles));
+        return claims;
+    }
+
+    private static String sign(String alg, String kid, Map<String, Object> claims, PrivateKey key, String jcaAlgorithm) {
+        try {
+            String signingInput = encode(Map.of("alg", alg, "typ", "JWT", "kid", kid), claims);
+            Signature signature = Signature.getInstance(jcaAlgorithm);
+            signature.initSign(key);
+            signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
+            return signingInput + "." + B64.encodeToString(signature.sign());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String encode(Map<String, Object> header, Map<String, Object> claims) {
+        try {
+            return B64.encodeToString(JSON.writeValueAsBytes(header)) + "." + B64.encodeToString(JSON.writeValueAsBytes(claims));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static PrivateKey key(String algorithm, String resource) {
+        try (InputStream in = TestTokens.class.getClassLoader().getResourceAsStream(resource)) {
+            String pem = new String(in.readAllBytes(), StandardCharsets.US_ASCII)
+                    .replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+            return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(pem)));
+        } catch (IOException | GeneralSecurityException | NullPointerException e) {
+            throw new IllegalStateException("cannot read " + resource, e);
+        }
+    }
+}
