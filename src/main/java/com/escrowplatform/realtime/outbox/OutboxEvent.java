@@ -31,7 +31,8 @@ public class OutboxEvent extends PanacheEntityBase {
     public String aggregateid;
     public String type;
     /** The event's {@code data} object, as JSON. */
-    @ColumnTransformer(read = "payload::text", write = "?::jsonb")
+    // bound as text, then parsed: the reactive client would send a String bound to jsonb as a JSON string literal
+    @ColumnTransformer(read = "payload::text", write = "cast(? as text)::jsonb")
     public String payload;
     /** The escrow's version after this event; null for a user notification. */
     public Long version;
