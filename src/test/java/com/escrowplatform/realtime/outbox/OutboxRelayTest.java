@@ -71,7 +71,7 @@ class OutboxRelayTest {
 
     /** Guards outage handling: changes made while Kafka is down are all published, in order, once it is back. */
     @Test
-    void shouldPublishInOrderEverythingWrittenWhileTheBrokerWasDown() {
+    void shouldPublishInOrderEverythingWrittenWhileTheBrokerWasDown() throws Exception {
         Api.Funded funded = Api.fundedEscrow("1.00", "2.00", "3.00", "4.00", "5.00", "6.00");
         try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.escrowId()))) {
             reader.readUntil(read -> read.size() == 5, Duration.ofSeconds(30));
