@@ -1,0 +1,119 @@
+package com.escrowplatform.realtime.gateway;
+
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.escrowplatform.realtime.security.Caller;
+import com.escrowplatform.realtime.security.PartyAuthorizer;
+
+/**
+ * What every protocol adapter (native {@code /ws}, Socket.IO) calls, so that rooms, authorization, replay
+ * and limits exist once: a socket opens as a {@link Session}, subscribes with an optional last event id,
+ * unsubscribes, closes. Protocol details (frames, acks, close codes on the wire) stay in the adapters.
+ *
+ * <p>Any thread, never blocks: authorization is a non-blocking database lookup (cached), the rest is the hub.
+ */
+@ApplicationScoped
+public class Gateway {
+    private final GatewayRuntime runtime;
+    private final PartyAuthorizer parties;
+    private final GatewayConfig config;
+    /** Open sockets per user on this instance; merge/computeIfPresent keep each update atomic per user. */
+    private final ConcurrentHashMap<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
+
+    public Gateway(GatewayRuntime runtime, PartyAuthorizer parties, GatewayConfig config) {
+        this.runtime = runtime;
+        this.parties = parties;
+        this.config = config;
+    }
+
+    /**
+     * Opens a session for a newly authenticated socket, or returns empty when the user already holds
+     * {@code max-connections-per-user} sockets here (the adapter closes with 1008).
+     */
+    public Optional<Session> open(Peer peer, Caller caller) {
+        if (connectionsPerUser.merge(caller.userId(), 1, Integer::sum) > config.maxConnectionsPerUser()) {
+            release(caller);
+            return Optional.empty();
+        }
+        return Optional.of(runtime.hub().open(peer));
+    }
+
+    /** The socket closed: leave every room and give back the user's connection slot. Once per opened session. */
+    public void close(Session session, Caller caller) {
+        runtime.hub().close(session);
+        release(caller);
+    }
+
+    /** Joins the caller's own room {@code user:<sub>}, live from now (no reply, no replay: CONTRACT 5). */
+    public void joinOwnRoom(Session session, Caller caller) {
+        runtime.hub().subscribe(session, userRoom(caller), Optional.empty(), subscribed -> {
+        });
+    }
+
+    /**
+     * Subscribes after checking the room's name, the caller's right to it and the last event id.
+     * {@code onSubscribed} runs before any event of the room reaches the peer (the adapter sends its reply
+     * there). The stage fails with a {@link GatewayException} carrying the contract's code.
+     */
+    public CompletionStage<Subscribed> subscribe(Session session, Caller caller, String room, String lastEventId,
+            Consumer<Subscribed> onSubscribed) {
+        Optional<StreamPosition> after;
+        try {
+            runtime.partitioner().partitionOf(room);
+            after = lastEventId == null ? Optional.empty() : Optional.of(position(lastEventId, room));
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return authorize(caller, room).thenCompose(allowed -> runtime.hub().subscribe(session, room, after, onSubscribed));
+    }
+
+    /** @return false when the session was not in the room */
+    public boolean unsubscribe(Session session, String room) {
+        return runtime.hub().unsubscribe(session, room);
+    }
+
+    private CompletionStage<Void> authorize(Caller caller, String room) {
+        if (room.startsWith(KafkaKeyRoomPartitioner.USER_PREFIX)) {
+            return room.equals(userRoom(caller)) ? CompletableFuture.completedFuture(null)
+                    : CompletableFuture.failedFuture(
+                            new GatewayException(ErrorCode.FORBIDDEN, "only your own user room may be followed"));
+        }
+        UUID escrowId;
+        try {
+            escrowId = UUID.fromString(room.substring(KafkaKeyRoomPartitioner.ESCROW_PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ROOM, "not a room: " + room));
+        }
+        return parties.mayFollowEscrow(caller, escrowId).subscribeAsCompletionStage().thenApply(decision -> {
+            switch (decision) {
+                case ALLOWED:
+                    return null;
+                case NOT_FOUND:
+                    throw new GatewayException(ErrorCode.NOT_FOUND, "no such escrow");
+                default:
+                    throw new GatewayException(ErrorCode.FORBIDDEN, "you are not a party of this escrow");
+            }
+        });
+    }
+
+    private static StreamPosition position(String lastEventId, String room) {
+        EventIds.Decoded decoded = EventIds.decode(lastEventId, room);
+        return decoded instanceof EventIds.OfEvent event ? event.seenThrough()
+                : ((EventIds.OfStreamEnd) decoded).seenThrough();
+    }
+
+    private static String userRoom(Caller caller) {
+        return KafkaKeyRoomPartitioner.USER_PREFIX + caller.userId();
+    }
+
+    private void release(Caller caller) {
+        connectionsPerUser.computeIfPresent(caller.userId(), (user, count) -> count <= 1 ? null : count - 1);
+    }
+}

@@ -1,0 +1,152 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import com.escrowplatform.realtime.gateway.ErrorCode;
+import com.escrowplatform.realtime.gateway.Gateway;
+import com.escrowplatform.realtime.gateway.GatewayException;
+import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.ws.NativeFrames.ClientFrame;
+import com.escrowplatform.realtime.gateway.ws.NativeFrames.RefusedFrame;
+import com.escrowplatform.realtime.security.Caller;
+import com.escrowplatform.realtime.security.TokenIdentityAugmentor;
+
+import io.quarkus.security.Authenticated;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnClose;
+import io.quarkus.websockets.next.OnError;
+import io.quarkus.websockets.next.OnOpen;
+import io.quarkus.websockets.next.OnPongMessage;
+import io.quarkus.websockets.next.OnTextMessage;
+import io.quarkus.websockets.next.UserData.TypedKey;
+import io.quarkus.websockets.next.WebSocket;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The native protocol, {@code GET /ws} (CONTRACT 5). The upgrade is authenticated before a socket exists
+ * (no or bad token: HTTP 401); everything else is the shared {@link Gateway}. Callbacks run on the
+ * connection's event loop and never block: replies and events are written without waiting.
+ */
+@WebSocket(path = "/ws")
+@Authenticated
+public class NativeSocket {
+    private static final Logger LOG = Logger.getLogger(NativeSocket.class);
+    static final TypedKey<NativeConnection> STATE = new TypedKey<>("escrow.native");
+    static final int CLOSE_POLICY = 1008;
+
+    /** What one socket needs across callbacks. */
+    static final class NativeConnection {
+        final NativePeer peer;
+        final Caller caller;
+        final Session session;
+        volatile long lastHeardNanos = System.nanoTime();
+
+        NativeConnection(NativePeer peer, Caller caller, Session session) {
+            this.peer = peer;
+            this.caller = caller;
+            this.session = session;
+        }
+    }
+
+    @Inject
+    Gateway gateway;
+
+    @Inject
+    SecurityIdentity identity;
+
+    @OnOpen
+    @NonBlocking
+    void open(WebSocketConnection connection) {
+        Caller caller = Caller.of(identity);
+        NativePeer peer = new NativePeer(connection);
+        Optional<Session> session = gateway.open(peer, caller);
+        if (session.isEmpty()) {
+            peer.close(CLOSE_POLICY, "too many connections for this user");
+            return;
+        }
+        peer.attach(session.get());
+        connection.userData().put(STATE, new NativeConnection(peer, caller, session.get()));
+        Long expiresAt = identity.getAttribute(TokenIdentityAugmentor.EXPIRE_TIME);
+        peer.reply(NativeFrames.welcome(connection.id(), caller.userId(),
+                expiresAt == null ? null : Instant.ofEpochSecond(expiresAt).toString()));
+        gateway.joinOwnRoom(session.get(), caller);
+    }
+
+    @OnTextMessage
+    @NonBlocking
+    void message(String text, WebSocketConnection connection) {
+        NativeConnection state = connection.userData().get(STATE);
+        if (state == null) {
+            return;
+        }
+        state.lastHeardNanos = System.nanoTime();
+        ClientFrame frame;
+        try {
+            frame = NativeFrames.parse(text);
+        } catch (RefusedFrame refused) {
+            state.peer.reply(NativeFrames.error(refused.code(), refused.getMessage(), refused.ref));
+            return;
+        }
+        if ("unsubscribe".equals(frame.op())) {
+            gateway.unsubscribe(state.session, frame.room());
+            state.peer.reply(NativeFrames.unsubscribed(frame.room(), frame.ref()));
+            return;
+        }
+        gateway.subscribe(state.session, state.caller, frame.room(), frame.lastEventId(),
+                subscribed -> state.peer.reply(NativeFrames.subscribed(subscribed, frame.ref())))
+                .whenComplete((subscribed, failure) -> {
+                    if (failure != null) {
+                        refuse(state, failure, frame);
+                    }
+                });
+    }
+
+    @OnPongMessage
+    @NonBlocking
+    void pong(Buffer data, WebSocketConnection connection) {
+        NativeConnection state = connection.userData().get(STATE);
+        if (state != null) {
+            state.lastHeardNanos = System.nanoTime();
+        }
+    }
+
+    @OnClose
+    @NonBlocking
+    void close(WebSocketConnection connection) {
+        NativeConnection state = connection.userData().remove(STATE);
+        if (state != null) {
+            gateway.close(state.session, state.caller);
+        }
+    }
+
+    @OnError
+    @NonBlocking
+    void error(Throwable failure, WebSocketConnection connection) {
+        LOG.debugf("socket %s failed: %s", connection.id(), failure.toString());
+        connection.close(new CloseReason(1011, "internal error")).subscribe().with(x -> {
+        }, x -> {
+        });
+    }
+
+    private static void refuse(NativeConnection state, Throwable failure, ClientFrame frame) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof java.util.concurrent.CancellationException) {
+            return; // the socket closed or left the room while subscribing: nobody to answer
+        }
+        if (cause instanceof GatewayException refused) {
+            state.peer.reply(NativeFrames.error(refused.code(), refused.getMessage(), frame.ref()));
+        } else {
+            LOG.warnf("subscribe to %s failed: %s", frame.room(), cause.toString());
+            state.peer.reply(NativeFrames.error(ErrorCode.BAD_REQUEST, "the subscription failed; retry", frame.ref()));
+        }
+    }
+}
