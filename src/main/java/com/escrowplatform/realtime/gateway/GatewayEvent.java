@@ -29,6 +29,7 @@ public final class GatewayEvent {
     // Fixed characters of the native frame, for sizeBytes().
     private static final int NATIVE_FRAME_OVERHEAD = 37;
     private static final VarHandle ENCODINGS;
+    private static final Object[] NO_ENCODINGS = new Object[0];
 
     static {
         try {
@@ -48,7 +49,7 @@ public final class GatewayEvent {
 
     /** Pairs of (codec, frame), replaced as a whole on each addition. */
     @SuppressWarnings("unused") // accessed through ENCODINGS
-    private volatile Object[] encodings = new Object[0];
+    private volatile Object[] encodings = NO_ENCODINGS;
 
     /**
      * @param room     {@code escrow:<id>} or {@code user:<sub>}

@@ -90,7 +90,11 @@ public final class Hub {
 
     /**
      * Delivers a consumed event to every local subscriber of its room, once: a repeat of a recent
-     * {@code ce_id} is dropped. Live-consumer thread only; never blocks.
+     * {@code ce_id} is dropped. Live-consumer thread only.
+     *
+     * <p>Never blocks on I/O and never waits for a write. The only wait is for a subscription's lock while
+     * another thread hands that subscription its replay (at most {@link HubLimits#maxReplayEvents()}
+     * non-blocking sends): the price of keeping the room's frames in order.
      */
     public void publish(GatewayEvent event) {
         if (!recentCeIds.firstSighting(event)) {

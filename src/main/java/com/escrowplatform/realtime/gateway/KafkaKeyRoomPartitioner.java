@@ -11,7 +11,8 @@ import java.util.UUID;
  *   <li>{@code escrow:<id>} → topic {@code escrow.events}, key {@code <id>};</li>
  *   <li>{@code user:<sub>} → topic {@code user.notifications}, key {@code <sub>}.</li>
  * </ul>
- * Immutable. When a topic is recreated or its partitions change, build a new one with the new layout.
+ * Immutable and thread-safe. When a topic is recreated or its partitions change, build a new one with the
+ * new layout.
  */
 public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
 

@@ -23,7 +23,8 @@ final class Subscription {
     final String room;
     final StreamPartition stream;
     final CompletableFuture<Subscribed> result = new CompletableFuture<>();
-    private final Consumer<Subscribed> onSubscribed;
+    /** The adapter's reply callback; dropped once used so it does not live as long as the socket. */
+    private Consumer<Subscribed> onSubscribed;
     private final int maxHeldBack;
 
     /** Set without the lock when the session closes: every later send checks it under the lock. */
@@ -80,7 +81,9 @@ final class Subscription {
                     ? through : overflowedThrough;
         }
         Subscribed reply = Subscribed.of(room, recovered, replay.size(), through);
-        if (!tell(onSubscribed, reply)) {
+        Consumer<Subscribed> listener = onSubscribed;
+        onSubscribed = null;
+        if (!tell(listener, reply)) {
             return null;
         }
         for (GatewayEvent event : replay) {
@@ -115,6 +118,7 @@ final class Subscription {
     synchronized void cancel() {
         removed = true;
         heldBack = null;
+        onSubscribed = null;
     }
 
     /** The session closed: no lock needed, a send to a closed session is refused anyway. */
