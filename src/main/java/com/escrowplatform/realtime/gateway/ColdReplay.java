@@ -8,7 +8,9 @@ import java.util.concurrent.CompletionStage;
  *
  * <h2>Contract</h2>
  * <ul>
- *   <li>Never blocks the caller: the caller is an event-loop thread. The stage may complete on any thread.</li>
+ *   <li>Never blocks the caller: the caller is an event-loop thread. The stage may complete on any thread,
+ *       and must complete: a read that hangs should time out as {@code READ_FAILED}, since the subscription
+ *       holds back its room's live events until then.</li>
  *   <li>{@link ReplayResult.Recovered} lists every event of the room above {@code after.offset()} up to the
  *       partition's log end <em>read after this call began</em>, and its {@code lastOffset} is that end minus
  *       one (or higher). The hub checks that it reaches at least the window's end at subscription time; if it

@@ -246,8 +246,8 @@ public final class Hub {
         try {
             if (after != null && result instanceof ReplayResult.Recovered recovered
                     && coversTheSeam(subscription, after, recovered, endAtJoin)) {
-                List<GatewayEvent> missed = missedEvents(subscription, recovered.events(), after);
                 StreamPosition through = subscription.stream.at(Math.max(recovered.lastOffset(), after.offset()));
+                List<GatewayEvent> missed = missedEvents(subscription, recovered.events(), after, through);
                 reply = subscription.goLive(missed, through, true);
             } else {
                 reply = subscription.goLive(List.of(), subscription.stream.at(endAtJoin), false);
@@ -278,16 +278,19 @@ public final class Hub {
                 && recovered.lastOffset() >= endAtJoin;
     }
 
-    /** The room's events above {@code after}, in order, each {@code ce_id} once (guards a cold reader). */
+    /**
+     * The room's events in ({@code after}, {@code through}], in order, each {@code ce_id} once: what the
+     * window returns already; a check on a cold reader, whose mistakes would otherwise reach clients.
+     */
     private static List<GatewayEvent> missedEvents(Subscription subscription, List<GatewayEvent> events,
-            StreamPosition after) {
+            StreamPosition after, StreamPosition through) {
         List<GatewayEvent> missed = new ArrayList<>(events.size());
         Set<String> ceIds = new HashSet<>();
         long last = after.offset();
         for (GatewayEvent event : events) {
             StreamPosition position = event.position();
             if (event.room().equals(subscription.room) && position.sameStreamAs(after) && position.offset() > last
-                    && ceIds.add(event.ceId())) {
+                    && position.offset() <= through.offset() && ceIds.add(event.ceId())) {
                 missed.add(event);
                 last = position.offset();
             }

@@ -146,6 +146,23 @@ class HubTest {
     }
 
     @Test
+    void shouldPrimeTheWindowAndTheDedupeMemoryWithoutDelivering() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+        GatewayEvent lookedBack = event(ROOM_A, 0, 7, "ce-7");
+
+        hub.prime(lookedBack);
+        hub.publish(event(ROOM_A, 0, 8, "ce-7"));
+
+        assertThat(peer.events()).isEmpty();
+        assertThat(hub.duplicatesDropped()).isEqualTo(1);
+        RecordingPeer resuming = RecordingPeer.openOn(hub);
+        subscribe(hub, resuming, ROOM_A, P0.at(6));
+        assertThat(resuming.events()).containsExactly(lookedBack);
+    }
+
+    @Test
     void shouldForgetCeIdsBeyondTheDedupeBound() {
         Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withDedupeIdsPerPartition(2));
         RecordingPeer peer = RecordingPeer.openOn(hub);
