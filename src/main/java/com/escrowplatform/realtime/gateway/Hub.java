@@ -1,0 +1,413 @@
+package com.escrowplatform.realtime.gateway;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * Rooms and their local subscribers: fans each consumed event out to the sockets of this instance, resumes
+ * reconnecting clients from the replay window (or a cold reader) without gap or duplicate, and enforces the
+ * per-socket limits. Knows no transport: adapters register a {@link Peer} per socket.
+ *
+ * <h2>Threads</h2>
+ * <ul>
+ *   <li>{@link #publish} and {@link #prime}: the single live-consumer thread, in offset order per partition.
+ *       It never blocks and never waits for a write: a socket that cannot take an event within its byte
+ *       budget is closed with 4008 instead.</li>
+ *   <li>{@link #open}, {@link #subscribe}, {@link #unsubscribe}, {@link #close}: any thread, typically the
+ *       socket's event loop, many at once.</li>
+ *   <li>Cold replays complete on the reader's thread; {@link Session#writeCompleted} arrives from event
+ *       loops.</li>
+ * </ul>
+ * Lock order (see {@link Session}): subscription lock, then session lock, then a room's index bin.
+ */
+public final class Hub {
+
+    /** Close code: the socket's outbound queue went over its limit. */
+    public static final int CLOSE_TOO_SLOW = 4008;
+    /** Close code: the adapter failed while the hub handed it a frame. */
+    public static final int CLOSE_INTERNAL_ERROR = 1011;
+
+    private static final System.Logger LOG = System.getLogger(Hub.class.getName());
+
+    private final ReplayWindow window;
+    private final ColdReplay coldReplay;
+    private final RoomPartitioner partitioner;
+    private final HubLimits limits;
+    private final LongSupplier nanoClock;
+    private final RoomIndex rooms = new RoomIndex();
+    private final ConcurrentHashMap<Long, Session> sessions = new ConcurrentHashMap<>();
+    /** Consumer thread only. */
+    private final RecentCeIds recentCeIds;
+    private final AtomicInteger subscriptions = new AtomicInteger();
+
+    private final LongAdder published = new LongAdder();
+    private final LongAdder deliveries = new LongAdder();
+    private final LongAdder duplicatesDropped = new LongAdder();
+    private final LongAdder slowConsumerCloses = new LongAdder();
+    private final LongAdder brokenPeerCloses = new LongAdder();
+    private final LongAdder hotReplays = new LongAdder();
+    private final LongAdder coldReplays = new LongAdder();
+    private final LongAdder unrecoveredReplays = new LongAdder();
+
+    /**
+     * @param window      recent events; the hub appends every published event to it
+     * @param coldReplay  replays what the window no longer holds ({@link ColdReplay#NONE} until one exists)
+     * @param partitioner where each room's events live
+     * @param limits      per-socket limits ({@link HubLimits#DEFAULTS})
+     */
+    public Hub(ReplayWindow window, ColdReplay coldReplay, RoomPartitioner partitioner, HubLimits limits) {
+        this(window, coldReplay, partitioner, limits, System::nanoTime);
+    }
+
+    Hub(ReplayWindow window, ColdReplay coldReplay, RoomPartitioner partitioner, HubLimits limits,
+            LongSupplier nanoClock) {
+        this.window = Objects.requireNonNull(window, "window");
+        this.coldReplay = Objects.requireNonNull(coldReplay, "coldReplay");
+        this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.nanoClock = nanoClock;
+        this.recentCeIds = new RecentCeIds(limits.dedupeIdsPerPartition());
+    }
+
+    /** Registers a socket. Any thread. */
+    public Session open(Peer peer) {
+        Session session = new Session(this, Objects.requireNonNull(peer, "peer"), limits, nanoClock.getAsLong());
+        sessions.put(session.id(), session);
+        return session;
+    }
+
+    /**
+     * Delivers a consumed event to every local subscriber of its room, once: a repeat of a recent
+     * {@code ce_id} is dropped. Live-consumer thread only.
+     *
+     * <p>Never blocks on I/O and never waits for a write. The only wait is for a subscription's lock while
+     * another thread hands that subscription its replay (at most {@link HubLimits#maxReplayEvents()}
+     * non-blocking sends): the price of keeping the room's frames in order.
+     */
+    public void publish(GatewayEvent event) {
+        if (!recentCeIds.firstSighting(event)) {
+            duplicatesDropped.increment();
+            return;
+        }
+        // Append before fan-out, on this one thread: the seam in subscribe() relies on every event being in
+        // the window before any subscriber can miss it live.
+        window.append(event);
+        published.increment();
+        for (Subscription subscription : rooms.subscribersOf(event.room())) {
+            subscription.offer(event);
+        }
+    }
+
+    /**
+     * Records an event read before this instance accepts sockets (a look-back at startup) into the replay
+     * window and the dedupe memory, delivering it to no one. Live-consumer thread only.
+     */
+    public void prime(GatewayEvent event) {
+        if (recentCeIds.firstSighting(event)) {
+            window.append(event);
+        }
+    }
+
+    /**
+     * Joins {@code session} to {@code room}, resuming after {@code after} when given.
+     *
+     * <p>{@code onSubscribed} receives the reply exactly once, before any replayed or live event of the room
+     * is handed to the peer, on whichever thread finishes the replay; the adapter sends its
+     * {@code subscribed} frame (or Socket.IO ack) from there, without blocking. The returned stage completes
+     * with the same reply after that, or exceptionally with a {@link GatewayException} carrying the
+     * contract's code ({@code invalid_room}, {@code rate_limited}, {@code too_many_subscriptions},
+     * {@code bad_request}) and then {@code onSubscribed} is never called; or with a
+     * {@link CancellationException} when the session closed or left the room before the replay finished.
+     *
+     * <p>With {@code after}: every event of the room above it follows the reply once and in order
+     * ({@code recovered:true}), or, when that is impossible, none does ({@code recovered:false}) and the
+     * subscription is live from its registration. Without: {@code recovered:false}, live from registration.
+     * Subscribing to a room the session is already in replays nothing and answers {@code recovered:false}
+     * with the position delivered so far.
+     */
+    public CompletionStage<Subscribed> subscribe(Session session, String room, Optional<StreamPosition> after,
+            Consumer<Subscribed> onSubscribed) {
+        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(after, "after");
+        Objects.requireNonNull(onSubscribed, "onSubscribed");
+        StreamPartition stream;
+        try {
+            stream = partitioner.partitionOf(room);
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Subscription subscription = null;
+        Subscription existing;
+        synchronized (session) {
+            if (!session.open) {
+                return refused(ErrorCode.BAD_REQUEST, "the session is closed");
+            }
+            if (!session.subscribeRate.tryTake(nanoClock.getAsLong())) {
+                return refused(ErrorCode.RATE_LIMITED, "too many subscribe requests; slow down");
+            }
+            existing = session.subscriptions.get(room);
+            if (existing == null) {
+                if (session.subscriptions.size() >= limits.maxSubscriptionsPerSession()) {
+                    return refused(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
+                            "at most " + limits.maxSubscriptionsPerSession() + " subscriptions per connection");
+                }
+                subscription = new Subscription(session, room, stream, onSubscribed, limits.maxHeldBackEvents());
+                session.subscriptions.put(room, subscription);
+                rooms.add(subscription);
+                subscriptions.incrementAndGet();
+            }
+        }
+        if (existing != null) {
+            // Outside the session lock: taking a subscription lock inside it would invert the lock order.
+            Subscribed again = existing.subscribeAgain(onSubscribed);
+            return again != null ? CompletableFuture.completedFuture(again)
+                    : refused(ErrorCode.BAD_REQUEST, "a subscribe to " + room + " is still in progress");
+        }
+        replayAndGoLive(subscription, after);
+        return subscription.result;
+    }
+
+    /**
+     * Leaves a room. Once this returns no further frame of the room is handed to the peer, so the adapter can
+     * send its {@code unsubscribed} reply right after. Any thread.
+     *
+     * @return false when the session was not in the room
+     */
+    public boolean unsubscribe(Session session, String room) {
+        Subscription subscription;
+        synchronized (session) {
+            subscription = session.subscriptions.remove(room);
+            if (subscription == null) {
+                return false;
+            }
+            rooms.remove(subscription);
+            subscriptions.decrementAndGet();
+        }
+        subscription.cancel(); // waits out a send in progress; outside the session lock (lock order)
+        return true;
+    }
+
+    /** Forgets a socket that closed, leaving all its rooms. Idempotent; any thread. */
+    public void close(Session session) {
+        detach(session);
+    }
+
+    // --- the seam -------------------------------------------------------------------------------------------
+
+    private void replayAndGoLive(Subscription subscription, Optional<StreamPosition> after) {
+        // Why registering first makes this safe. The subscription is in the room index now, and holds back
+        // every event the consumer publishes for the room from here on. The window is read only after that,
+        // under the window's lock, which the consumer also takes to append an event before publishing it.
+        // So each event was either appended before our read (it is in the replay, or at or below endAtJoin)
+        // or is published after our registration is visible to the consumer (it is held back). None falls in
+        // between; one in both is sent once, because held-back events at or below the replay's end are skipped.
+        long endAtJoin = window.endOffset(subscription.stream);
+        if (after.isEmpty()) {
+            finish(subscription, null, null, endAtJoin, null);
+            return;
+        }
+        StreamPosition from = after.get();
+        ReplayResult hot = window.replay(subscription.room, from, limits.maxReplayEvents());
+        if (!(hot instanceof ReplayResult.NotInWindow)) {
+            finish(subscription, from, hot, endAtJoin, hotReplays);
+            return;
+        }
+        CompletionStage<ReplayResult> cold;
+        try {
+            cold = coldReplay.replay(subscription.room, from, limits.maxReplayEvents());
+        } catch (RuntimeException e) {
+            cold = CompletableFuture.failedFuture(e);
+        }
+        cold.whenComplete((result, failure) -> {
+            if (failure != null) {
+                LOG.log(System.Logger.Level.WARNING, "cold replay of " + subscription.room + " failed", failure);
+            }
+            finish(subscription, from, failure == null && result != null ? result
+                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin, coldReplays);
+        });
+    }
+
+    /** Sends the reply and the replay (or not), then makes the subscription live. Any thread. */
+    private void finish(Subscription subscription, StreamPosition after, ReplayResult result, long endAtJoin,
+            LongAdder recoveredCounter) {
+        Subscribed reply = null;
+        try {
+            if (after != null && result instanceof ReplayResult.Recovered recovered
+                    && coversTheSeam(subscription, after, recovered, endAtJoin)) {
+                StreamPosition through = subscription.stream.at(Math.max(recovered.lastOffset(), after.offset()));
+                List<GatewayEvent> missed = missedEvents(subscription, recovered.events(), after, through);
+                reply = subscription.goLive(missed, through, true);
+            } else {
+                reply = subscription.goLive(List.of(), subscription.stream.at(endAtJoin), false);
+            }
+        } catch (RuntimeException e) {
+            closeBroken(subscription.session, e);
+        }
+        if (reply == null) {
+            subscription.result.completeExceptionally(
+                    new CancellationException("the subscription ended before it went live"));
+            return;
+        }
+        if (after != null) {
+            (reply.recovered() ? recoveredCounter : unrecoveredReplays).increment();
+        }
+        subscription.result.complete(reply);
+    }
+
+    /**
+     * A replay can be merged with the held-back events only if it is of the subscription's stream, within the
+     * replay limit, and reaches at least the window's end at registration: held-back events start at or below
+     * that end, so anything short of it could leave a gap (see {@link ColdReplay}).
+     */
+    private boolean coversTheSeam(Subscription subscription, StreamPosition after, ReplayResult.Recovered recovered,
+            long endAtJoin) {
+        return after.stream().equals(subscription.stream)
+                && recovered.events().size() <= limits.maxReplayEvents()
+                && recovered.lastOffset() >= endAtJoin;
+    }
+
+    /**
+     * The room's events in ({@code after}, {@code through}], in order, each {@code ce_id} once: what the
+     * window returns already; a check on a cold reader, whose mistakes would otherwise reach clients.
+     */
+    private static List<GatewayEvent> missedEvents(Subscription subscription, List<GatewayEvent> events,
+            StreamPosition after, StreamPosition through) {
+        List<GatewayEvent> missed = new ArrayList<>(events.size());
+        Set<String> ceIds = new HashSet<>();
+        long last = after.offset();
+        for (GatewayEvent event : events) {
+            StreamPosition position = event.position();
+            if (event.room().equals(subscription.room) && position.sameStreamAs(after) && position.offset() > last
+                    && position.offset() <= through.offset() && ceIds.add(event.ceId())) {
+                missed.add(event);
+                last = position.offset();
+            }
+        }
+        return missed;
+    }
+
+    // --- closing --------------------------------------------------------------------------------------------
+
+    /** Called by a send that would exceed the session's budget, under a subscription lock. */
+    void closeTooSlow(Session session) {
+        if (detach(session)) {
+            slowConsumerCloses.increment();
+            closePeer(session, CLOSE_TOO_SLOW, "too slow");
+        }
+    }
+
+    /** The adapter threw while the hub handed it something: the socket is in an unknown state. */
+    void closeBroken(Session session, RuntimeException cause) {
+        if (detach(session)) {
+            brokenPeerCloses.increment();
+            LOG.log(System.Logger.Level.WARNING, "closing " + session + ": its peer failed", cause);
+            closePeer(session, CLOSE_INTERNAL_ERROR, "internal error");
+        }
+    }
+
+    void countDelivery() {
+        deliveries.increment();
+    }
+
+    /** Removes the session from both indexes. True for the one call that did it. */
+    private boolean detach(Session session) {
+        List<Subscription> left;
+        synchronized (session) {
+            if (!session.open) {
+                return false;
+            }
+            session.open = false;
+            left = new ArrayList<>(session.subscriptions.values());
+            session.subscriptions.clear();
+            for (Subscription subscription : left) {
+                rooms.remove(subscription);
+            }
+            subscriptions.addAndGet(-left.size());
+        }
+        sessions.remove(session.id(), session);
+        for (Subscription subscription : left) {
+            // Not cancel(): this may run under another subscription's lock, and sends to a closed session
+            // are refused anyway.
+            subscription.markRemoved();
+        }
+        return true;
+    }
+
+    private static void closePeer(Session session, int code, String reason) {
+        try {
+            session.peer.close(code, reason);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "closing " + session + " failed", e);
+        }
+    }
+
+    private static CompletionStage<Subscribed> refused(ErrorCode code, String message) {
+        return CompletableFuture.failedFuture(new GatewayException(code, message));
+    }
+
+    // --- gauges and counters (for metrics) ------------------------------------------------------------------
+
+    public int roomCount() {
+        return rooms.roomCount();
+    }
+
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    public int subscriptionCount() {
+        return subscriptions.get();
+    }
+
+    /** Events accepted by {@link #publish} (repeats excluded). */
+    public long published() {
+        return published.sum();
+    }
+
+    /** Frames handed to peers, replays included. */
+    public long deliveries() {
+        return deliveries.sum();
+    }
+
+    /** Events dropped by {@link #publish} as repeats of a recent {@code ce_id}. */
+    public long duplicatesDropped() {
+        return duplicatesDropped.sum();
+    }
+
+    /** Sockets closed with 4008. */
+    public long slowConsumerCloses() {
+        return slowConsumerCloses.sum();
+    }
+
+    /** Sockets closed because their adapter threw. */
+    public long brokenPeerCloses() {
+        return brokenPeerCloses.sum();
+    }
+
+    /** Resumes served from the replay window. */
+    public long hotReplays() {
+        return hotReplays.sum();
+    }
+
+    /** Resumes served by the cold reader. */
+    public long coldReplays() {
+        return coldReplays.sum();
+    }
+
+    /** Resumes answered with {@code recovered:false}. */
+    public long unrecoveredReplays() {
+        return unrecoveredReplays.sum();
+    }
+}

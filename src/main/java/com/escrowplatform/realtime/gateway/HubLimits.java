@@ -1,0 +1,72 @@
+package com.escrowplatform.realtime.gateway;
+
+/**
+ * The limits the hub enforces, immutable. {@link #DEFAULTS} holds the documented defaults; the
+ * {@code with…} methods return a copy with one limit changed.
+ *
+ * @param maxSubscriptionsPerSession rooms one socket may be in at once, the user's own room included
+ *                                   (default 100); above it: {@code too_many_subscriptions}
+ * @param subscribesPerSecond        sustained subscribe rate per socket (default 20/s); above it:
+ *                                   {@code rate_limited}
+ * @param subscribeBurst             subscribes a socket may make at once before the rate applies (default 40)
+ * @param maxReplayEvents            most missed events one subscribe replays (default 1000); more means
+ *                                   {@code recovered:false}, since reloading the escrow is then cheaper
+ * @param maxHeldBackEvents          live events held back per subscription while its replay runs (default
+ *                                   1000); on overflow the subscription goes live with {@code recovered:false}
+ * @param maxOutboundBytesPerSession bytes handed to a socket and not yet written (default 1 MiB); above it the
+ *                                   socket is closed with 4008. Must exceed the largest event, and should exceed
+ *                                   a full replay ({@code maxReplayEvents} typical events)
+ * @param dedupeIdsPerPartition      recent {@code ce_id}s remembered per partition to drop repeats (default
+ *                                   4096). A repeat comes from the outbox relay resending what it could not
+ *                                   confirm after a crash: at most its unacknowledged batches, a few hundred
+ *                                   records, produced right after the originals. The bound must exceed that
+ *                                   plus what other producers write to the partition meanwhile.
+ */
+public record HubLimits(
+        int maxSubscriptionsPerSession,
+        double subscribesPerSecond,
+        int subscribeBurst,
+        int maxReplayEvents,
+        int maxHeldBackEvents,
+        long maxOutboundBytesPerSession,
+        int dedupeIdsPerPartition) {
+
+    public static final HubLimits DEFAULTS = new HubLimits(100, 20, 40, 1000, 1000, 1024 * 1024, 4096);
+
+    public HubLimits {
+        if (maxSubscriptionsPerSession < 1 || subscribesPerSecond <= 0 || subscribeBurst < 1 || maxReplayEvents < 0
+                || maxHeldBackEvents < 0 || maxOutboundBytesPerSession < 1 || dedupeIdsPerPartition < 1) {
+            throw new IllegalArgumentException("invalid hub limits");
+        }
+    }
+
+    public HubLimits withMaxSubscriptionsPerSession(int value) {
+        return new HubLimits(value, subscribesPerSecond, subscribeBurst, maxReplayEvents, maxHeldBackEvents,
+                maxOutboundBytesPerSession, dedupeIdsPerPartition);
+    }
+
+    public HubLimits withSubscribeRate(double perSecond, int burst) {
+        return new HubLimits(maxSubscriptionsPerSession, perSecond, burst, maxReplayEvents, maxHeldBackEvents,
+                maxOutboundBytesPerSession, dedupeIdsPerPartition);
+    }
+
+    public HubLimits withMaxReplayEvents(int value) {
+        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, value,
+                maxHeldBackEvents, maxOutboundBytesPerSession, dedupeIdsPerPartition);
+    }
+
+    public HubLimits withMaxHeldBackEvents(int value) {
+        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
+                value, maxOutboundBytesPerSession, dedupeIdsPerPartition);
+    }
+
+    public HubLimits withMaxOutboundBytesPerSession(long value) {
+        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
+                maxHeldBackEvents, value, dedupeIdsPerPartition);
+    }
+
+    public HubLimits withDedupeIdsPerPartition(int value) {
+        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
+                maxHeldBackEvents, maxOutboundBytesPerSession, value);
+    }
+}

@@ -1,0 +1,107 @@
+package com.escrowplatform.realtime.gateway;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One socket as the hub knows it: its {@link Peer}, its subscriptions, and its outbound byte budget.
+ * Obtained from {@link Hub#open(Peer)}; the adapter keeps it for the socket's life.
+ *
+ * <h2>Outbound budget</h2>
+ * Bytes ({@link GatewayEvent#sizeBytes()}) are counted when a frame is handed to the peer and released when
+ * the adapter reports the write done ({@link #writeCompleted}). A handover that would take the count above
+ * {@link HubLimits#maxOutboundBytesPerSession()} closes the socket with 4008 instead: the event is not
+ * queued, nobody waits, and other sockets are unaffected.
+ *
+ * <h2>Threads and locks</h2>
+ * {@link #writeCompleted} and the counters are lock-free and callable from any thread. The subscription map
+ * and the rate bucket are guarded by this object's monitor ("the session lock"). Lock order in the hub:
+ * subscription lock, then session lock, then a room's index bin; never the other way round. In particular a
+ * thread holding the session lock never waits for a subscription lock: the live consumer holds a
+ * subscription lock while it sends, and a send can close the session (too slow), which takes the session
+ * lock; the reverse order would deadlock.
+ */
+public final class Session {
+
+    private static final AtomicLong IDS = new AtomicLong();
+
+    private final long id = IDS.incrementAndGet();
+    private final Hub hub;
+    final Peer peer;
+    private final long maxOutstandingBytes;
+    private final AtomicLong outstandingBytes = new AtomicLong();
+    /** Written under the session lock, read anywhere. */
+    volatile boolean open = true;
+    /** Guarded by the session lock. */
+    final Map<String, Subscription> subscriptions = new HashMap<>();
+    /** Guarded by the session lock. */
+    final TokenBucket subscribeRate;
+
+    Session(Hub hub, Peer peer, HubLimits limits, long nowNanos) {
+        this.hub = hub;
+        this.peer = peer;
+        this.maxOutstandingBytes = limits.maxOutboundBytesPerSession();
+        this.subscribeRate = new TokenBucket(limits.subscribesPerSecond(), limits.subscribeBurst(), nowNanos);
+    }
+
+    /** A process-unique number, for logs. */
+    public long id() {
+        return id;
+    }
+
+    public boolean isOpen() {
+        return open;
+    }
+
+    /** Bytes handed to the peer and not yet reported written. */
+    public long outstandingBytes() {
+        return outstandingBytes.get();
+    }
+
+    /** The adapter reports that the frame of {@code event} was written (or failed). Any thread. */
+    public void writeCompleted(GatewayEvent event) {
+        outstandingBytes.addAndGet(-event.sizeBytes());
+    }
+
+    /** Rooms this session is in, including those still replaying. */
+    public synchronized int subscriptionCount() {
+        return subscriptions.size();
+    }
+
+    /**
+     * Hands one event to the peer within the budget. Called under the caller's subscription lock, which
+     * keeps one room's frames in order; never blocks.
+     *
+     * @return false when the session is closed, or has just been closed for being too slow
+     */
+    boolean send(GatewayEvent event) {
+        if (!open) {
+            return false;
+        }
+        int size = event.sizeBytes();
+        if (outstandingBytes.addAndGet(size) > maxOutstandingBytes) {
+            outstandingBytes.addAndGet(-size);
+            hub.closeTooSlow(this);
+            return false;
+        }
+        try {
+            peer.send(event);
+        } catch (RuntimeException e) {
+            outstandingBytes.addAndGet(-size);
+            hub.closeBroken(this, e);
+            return false;
+        }
+        hub.countDelivery();
+        return true;
+    }
+
+    void closeBroken(RuntimeException cause) {
+        hub.closeBroken(this, cause);
+    }
+
+    @Override
+    public String toString() {
+        return "Session[" + id + (open ? "" : " closed") + "]";
+    }
+}

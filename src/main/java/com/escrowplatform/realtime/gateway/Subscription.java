@@ -1,0 +1,152 @@
+package com.escrowplatform.realtime.gateway;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One session in one room. It starts out replaying: live events for the room are held back, because the
+ * client must first get what it missed, then what happened meanwhile, each exactly once and in order. When
+ * the replay is known, {@link #goLive} sends the reply, the replayed events, the held-back events above the
+ * last replayed offset, and from then on live events go straight through.
+ *
+ * <p><b>Threads</b>: {@link #offer} runs on the live consumer thread; {@link #goLive} on the thread that
+ * finished the replay (an event loop, or a cold-replay reader); {@link #cancel} on an event loop. All three
+ * hold this object's monitor ("the subscription lock") while they touch the state and while they hand frames
+ * to the peer, which is what keeps the room's frames in offset order across those threads. Sends never
+ * block, so the lock is held briefly; see {@link Session} for the lock order.
+ */
+final class Subscription {
+
+    final Session session;
+    final String room;
+    final StreamPartition stream;
+    final CompletableFuture<Subscribed> result = new CompletableFuture<>();
+    /** The adapter's reply callback; dropped once used so it does not live as long as the socket. */
+    private Consumer<Subscribed> onSubscribed;
+    private final int maxHeldBack;
+
+    /** Set without the lock when the session closes: every later send checks it under the lock. */
+    private volatile boolean removed;
+    // Guarded by this:
+    /** Live events arriving during the replay; null once live. */
+    private List<GatewayEvent> heldBack = new ArrayList<>();
+    /** Newest event dropped because heldBack was full; null if none. */
+    private StreamPosition overflowedThrough;
+    /** Everything of the room up to here was delivered or is known not to exist; set when going live. */
+    private StreamPosition deliveredThrough;
+
+    Subscription(Session session, String room, StreamPartition stream, Consumer<Subscribed> onSubscribed,
+            int maxHeldBack) {
+        this.session = session;
+        this.room = room;
+        this.stream = stream;
+        this.onSubscribed = onSubscribed;
+        this.maxHeldBack = maxHeldBack;
+    }
+
+    /** A live event of the room. Consumer thread. */
+    synchronized void offer(GatewayEvent event) {
+        if (removed) {
+            return;
+        }
+        if (heldBack == null) {
+            deliverLive(event);
+        } else if (overflowedThrough == null && heldBack.size() < maxHeldBack) {
+            heldBack.add(event);
+        } else {
+            // Too far behind to merge: drop, and go live with recovered:false (the client reloads).
+            heldBack.clear();
+            overflowedThrough = event.position();
+        }
+    }
+
+    /**
+     * Ends the replay: replies, sends {@code replay} (every missed event, in order), then the held-back
+     * events above {@code through}, and goes live.
+     *
+     * @param replay    the missed events; empty unless {@code recovered}
+     * @param through   the replay covers the room up to and including this position
+     * @return the reply, or null when the subscription was removed meanwhile (nothing is sent then)
+     */
+    synchronized Subscribed goLive(List<GatewayEvent> replay, StreamPosition through, boolean recovered) {
+        if (removed || heldBack == null) {
+            return null;
+        }
+        if (overflowedThrough != null) {
+            replay = List.of();
+            recovered = false;
+            through = overflowedThrough.sameStreamAs(through) && overflowedThrough.offset() < through.offset()
+                    ? through : overflowedThrough;
+        }
+        Subscribed reply = Subscribed.of(room, recovered, replay.size(), through);
+        Consumer<Subscribed> listener = onSubscribed;
+        onSubscribed = null;
+        if (!tell(listener, reply)) {
+            return null;
+        }
+        for (GatewayEvent event : replay) {
+            if (!session.send(event)) {
+                break;
+            }
+        }
+        deliveredThrough = through;
+        List<GatewayEvent> held = heldBack;
+        heldBack = null;
+        for (GatewayEvent event : held) {
+            deliverLive(event);
+        }
+        return reply;
+    }
+
+    /**
+     * Answers a second subscribe to a room the session is already in: nothing is replayed (the events are
+     * flowing already), and the reply's position is what was delivered so far.
+     *
+     * @return the reply, or null while the first subscribe is still replaying
+     */
+    synchronized Subscribed subscribeAgain(Consumer<Subscribed> onAgain) {
+        if (removed || heldBack != null) {
+            return null;
+        }
+        Subscribed reply = Subscribed.of(room, false, 0, deliveredThrough);
+        return tell(onAgain, reply) ? reply : null;
+    }
+
+    /** Unsubscribe: takes the lock, so no frame of the room follows once this returns. Event loop. */
+    synchronized void cancel() {
+        removed = true;
+        heldBack = null;
+        onSubscribed = null;
+    }
+
+    /** The session closed: no lock needed, a send to a closed session is refused anyway. */
+    void markRemoved() {
+        removed = true;
+    }
+
+    private void deliverLive(GatewayEvent event) {
+        StreamPosition position = event.position();
+        // Skips what the replay already covered; also what a cold replay read past the live consumer.
+        if (deliveredThrough != null && position.sameStreamAs(deliveredThrough)
+                && position.offset() <= deliveredThrough.offset()) {
+            return;
+        }
+        deliveredThrough = position;
+        session.send(event);
+    }
+
+    private boolean tell(Consumer<Subscribed> listener, Subscribed reply) {
+        if (!session.open) {
+            return false;
+        }
+        try {
+            listener.accept(reply);
+            return true;
+        } catch (RuntimeException e) {
+            session.closeBroken(e);
+            return false;
+        }
+    }
+}

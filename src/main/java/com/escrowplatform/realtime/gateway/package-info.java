@@ -1,0 +1,17 @@
+/**
+ * The protocol-independent core of the WebSocket gateway: rooms, fan-out, replay and event ids.
+ *
+ * <p>Data flows: the live consumer turns each Kafka record into a {@link com.escrowplatform.realtime.gateway.GatewayEvent}
+ * and calls {@link com.escrowplatform.realtime.gateway.Hub#publish}; the hub appends it to the
+ * {@link com.escrowplatform.realtime.gateway.ReplayWindow} and hands it to every local subscriber's
+ * {@link com.escrowplatform.realtime.gateway.Peer}, which a protocol adapter (native JSON, Socket.IO) implements.
+ * A reconnecting client presents an event id ({@link com.escrowplatform.realtime.gateway.EventIds}); the hub
+ * resumes it from the window, or from a {@link com.escrowplatform.realtime.gateway.ColdReplay} reader when the
+ * window no longer holds the position, or answers "not recovered"
+ * ({@link com.escrowplatform.realtime.gateway.ReplayResult}).
+ *
+ * <p>Public types are what adapters and the consumer call; the machinery ({@code Subscription},
+ * {@code RoomIndex}, {@code RecentCeIds}, {@code TokenBucket}, {@code Murmur2}, {@code Json}) is package-private.
+ * Plain JDK only: no transport, Kafka or JSON library types, so everything here is tested with stub peers.
+ */
+package com.escrowplatform.realtime.gateway;

@@ -1,0 +1,79 @@
+package com.escrowplatform.realtime.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class GatewayEventTest {
+
+    private static final StreamPosition POSITION = new StreamPosition(UUID.randomUUID(), 2, 40);
+
+    @Test
+    void shouldBuildTheNativeFrameOfTheContract() {
+        GatewayEvent event = new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:status_changed",
+                "{\"from\":\"PENDING\",\"to\":\"ACTIVE\"}");
+
+        assertThat(event.nativeFrame()).isEqualTo("{\"type\":\"escrow:status_changed\",\"room\":\"escrow:e1\",\"id\":\""
+                + EventIds.encode("escrow:e1", POSITION) + "\",\"data\":{\"from\":\"PENDING\",\"to\":\"ACTIVE\"}}");
+    }
+
+    @Test
+    void shouldEscapeStringsInTheNativeFrame() {
+        GatewayEvent event = new GatewayEvent("user:a\"b\\c\n\u0001\u2028", POSITION, "ce-1", "notification:new", "{}");
+
+        assertThat(event.nativeFrame()).contains("\"room\":\"user:a\\\"b\\\\c\\n\\u0001\\u2028\"");
+    }
+
+    @Test
+    void shouldSerializeTheNativeFrameOnlyOnce() {
+        GatewayEvent event = new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:party_joined", "{}");
+
+        assertThat(event.nativeFrame()).isSameAs(event.nativeFrame());
+    }
+
+    @Test
+    void shouldEncodeOncePerCodecAndKeepCodecsApart() {
+        GatewayEvent event = new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:party_joined", "{}");
+        AtomicInteger socketIoBuilds = new AtomicInteger();
+        FrameCodec<String> socketIo = e -> {
+            socketIoBuilds.incrementAndGet();
+            return "42[\"" + e.type() + "\"]";
+        };
+        FrameCodec<byte[]> binary = e -> new byte[] {1};
+
+        for (int socket = 0; socket < 1000; socket++) {
+            assertThat(event.encodedFor(socketIo)).isEqualTo("42[\"escrow:party_joined\"]");
+        }
+        assertThat(event.encodedFor(binary)).containsExactly(1);
+        assertThat(socketIoBuilds).hasValue(1);
+        assertThat(event.nativeFrame()).startsWith("{\"type\"");
+    }
+
+    @Test
+    void shouldStillEncodeWhenTooManyCodecsAreUsed() {
+        GatewayEvent event = new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:party_joined", "{}");
+        for (int i = 0; i < 20; i++) {
+            String expected = "codec-" + i;
+            FrameCodec<String> oneOff = e -> expected;
+            assertThat(event.encodedFor(oneOff)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void shouldEstimateItsSizeFromTheNativeFrame() {
+        GatewayEvent event = new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:party_joined", "{\"a\":1}");
+
+        assertThat(event.sizeBytes()).isEqualTo(event.nativeFrame().length());
+    }
+
+    @Test
+    void shouldRefuseTypesOutsideTheContractAndDataThatIsNotAnObject() {
+        assertThatThrownBy(() -> new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:unknown", "{}"))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new GatewayEvent("escrow:e1", POSITION, "ce-1", "notification:new", "[1]"))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

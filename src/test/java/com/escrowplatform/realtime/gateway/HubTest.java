@@ -1,0 +1,470 @@
+package com.escrowplatform.realtime.gateway;
+
+import static com.escrowplatform.realtime.gateway.Events.TOPIC;
+import static com.escrowplatform.realtime.gateway.Events.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.escrowplatform.realtime.gateway.ReplayResult.Recovered;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+
+class HubTest {
+
+    private static final String ROOM_A = "room-0:a";
+    private static final String ROOM_B = "room-1:b";
+    private static final StreamPartition P0 = new StreamPartition(TOPIC, 0);
+
+    private final RoomPartitioner partitioner = Events.partitioner(2);
+    private final InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 1000, 1 << 20);
+    private final AtomicLong clock = new AtomicLong();
+
+    private Hub hub(ColdReplay cold, HubLimits limits) {
+        return new Hub(window, cold, partitioner, limits, clock::get);
+    }
+
+    private Hub hub() {
+        return hub(ColdReplay.NONE, HubLimits.DEFAULTS);
+    }
+
+    private static Subscribed subscribe(Hub hub, RecordingPeer peer, String room, StreamPosition after) {
+        return join(hub.subscribe(peer.session(), room, Optional.ofNullable(after), peer::reply));
+    }
+
+    private static Subscribed join(CompletionStage<Subscribed> stage) {
+        try {
+            return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static ErrorCode refusal(CompletionStage<Subscribed> stage) {
+        try {
+            stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+            throw new AssertionError("expected a refusal");
+        } catch (ExecutionException e) {
+            return ((GatewayException) e.getCause()).code();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void shouldDeliverOnlyToSubscribersOfTheEventsRoom() {
+        Hub hub = hub();
+        RecordingPeer inA = RecordingPeer.openOn(hub);
+        RecordingPeer inB = RecordingPeer.openOn(hub);
+        subscribe(hub, inA, ROOM_A, null);
+        subscribe(hub, inB, ROOM_B, null);
+
+        GatewayEvent forA = event(ROOM_A, 0, 0);
+        GatewayEvent forB = event(ROOM_B, 1, 0);
+        hub.publish(forA);
+        hub.publish(forB);
+
+        assertThat(inA.events()).containsExactly(forA);
+        assertThat(inB.events()).containsExactly(forB);
+        assertThat(hub.deliveries()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldAnswerAFreshSubscribeWithAPositionThatResumesWithoutLoss() {
+        Hub hub = hub();
+        window.startAt(P0, 0);
+        hub.publish(event(ROOM_A, 0, 0));
+        RecordingPeer first = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, first, ROOM_A, null);
+
+        assertThat(reply.recovered()).isFalse();
+        assertThat(reply.replayed()).isZero();
+        assertThat(EventIds.decode(reply.position(), ROOM_A).seenThrough()).isEqualTo(P0.at(0));
+        // The client drops before any event; what happened since is replayed from the position.
+        hub.close(first.session());
+        GatewayEvent missed = event(ROOM_A, 0, 1);
+        hub.publish(missed);
+        RecordingPeer again = RecordingPeer.openOn(hub);
+        Subscribed resumed = subscribe(hub, again, ROOM_A, EventIds.decode(reply.position(), ROOM_A).seenThrough());
+        assertThat(resumed.recovered()).isTrue();
+        assertThat(again.events()).containsExactly(missed);
+    }
+
+    @Test
+    void shouldMarkAnEmptyPartitionWithOffsetMinusOne() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, null);
+
+        assertThat(reply.seenThrough()).isEqualTo(P0.at(-1));
+    }
+
+    @Test
+    void shouldSendTheReplyThenTheMissedEventsThenLiveOnes() {
+        Hub hub = hub();
+        GatewayEvent seen = event(ROOM_A, 0, 10);
+        GatewayEvent missed1 = event(ROOM_A, 0, 11);
+        GatewayEvent other = event("room-2:c", 0, 12);
+        GatewayEvent missed2 = event(ROOM_A, 0, 13);
+        List.of(seen, missed1, other, missed2).forEach(hub::publish);
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, seen.position());
+        GatewayEvent live = event(ROOM_A, 0, 14);
+        hub.publish(live);
+
+        assertThat(reply).isEqualTo(Subscribed.of(ROOM_A, true, 2, P0.at(13)));
+        assertThat(peer.frames()).containsExactly(reply, missed1, missed2, live);
+        assertThat(hub.hotReplays()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldDropARecordTheRelayResent() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+        GatewayEvent original = event(ROOM_A, 0, 5, "ce-same");
+
+        hub.publish(original);
+        hub.publish(event(ROOM_A, 0, 6, "ce-other"));
+        hub.publish(event(ROOM_A, 0, 7, "ce-same"));
+
+        assertThat(peer.offsets()).containsExactly(5L, 6L);
+        assertThat(hub.duplicatesDropped()).isEqualTo(1);
+        RecordingPeer resuming = RecordingPeer.openOn(hub);
+        subscribe(hub, resuming, ROOM_A, P0.at(4));
+        assertThat(resuming.offsets()).as("a repeat is not replayed either").containsExactly(5L, 6L);
+    }
+
+    @Test
+    void shouldPrimeTheWindowAndTheDedupeMemoryWithoutDelivering() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+        GatewayEvent lookedBack = event(ROOM_A, 0, 7, "ce-7");
+
+        hub.prime(lookedBack);
+        hub.publish(event(ROOM_A, 0, 8, "ce-7"));
+
+        assertThat(peer.events()).isEmpty();
+        assertThat(hub.duplicatesDropped()).isEqualTo(1);
+        RecordingPeer resuming = RecordingPeer.openOn(hub);
+        subscribe(hub, resuming, ROOM_A, P0.at(6));
+        assertThat(resuming.events()).containsExactly(lookedBack);
+    }
+
+    @Test
+    void shouldForgetCeIdsBeyondTheDedupeBound() {
+        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withDedupeIdsPerPartition(2));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+
+        hub.publish(event(ROOM_A, 0, 1, "ce-1"));
+        hub.publish(event(ROOM_A, 0, 2, "ce-2"));
+        hub.publish(event(ROOM_A, 0, 3, "ce-3"));
+        hub.publish(event(ROOM_A, 0, 4, "ce-1"));
+
+        assertThat(peer.offsets()).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void shouldCloseASlowConsumerWith4008WhileOthersKeepReceiving() {
+        int eventSize = event(ROOM_A, 0, 0).sizeBytes();
+        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxOutboundBytesPerSession(3L * eventSize));
+        RecordingPeer stalled = RecordingPeer.openOn(hub, false);
+        RecordingPeer healthy = RecordingPeer.openOn(hub);
+        subscribe(hub, stalled, ROOM_A, null);
+        subscribe(hub, stalled, ROOM_B, null);
+        subscribe(hub, healthy, ROOM_A, null);
+
+        for (long offset = 0; offset < 10; offset++) {
+            hub.publish(event(ROOM_A, 0, offset));
+        }
+
+        assertThat(stalled.closeCode()).isEqualTo(Hub.CLOSE_TOO_SLOW);
+        assertThat(stalled.offsets()).containsExactly(0L, 1L, 2L);
+        assertThat(stalled.session().isOpen()).isFalse();
+        assertThat(healthy.offsets()).hasSize(10);
+        assertThat(hub.slowConsumerCloses()).isEqualTo(1);
+        assertThat(hub.sessionCount()).isEqualTo(1);
+        assertThat(hub.subscriptionCount()).isEqualTo(1);
+        assertThat(hub.roomCount()).as("room B emptied with the slow session").isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepASessionWhoseWritesCompleteInTime() {
+        int eventSize = event(ROOM_A, 0, 0).sizeBytes();
+        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxOutboundBytesPerSession(2L * eventSize));
+        RecordingPeer peer = RecordingPeer.openOn(hub, false);
+        subscribe(hub, peer, ROOM_A, null);
+
+        for (long offset = 0; offset < 10; offset++) {
+            hub.publish(event(ROOM_A, 0, offset));
+            peer.session().writeCompleted(peer.events().get((int) offset));
+        }
+
+        assertThat(peer.closeCode()).isNull();
+        assertThat(peer.offsets()).hasSize(10);
+        assertThat(peer.session().outstandingBytes()).isZero();
+    }
+
+    @Test
+    void shouldRefuseSubscriptionsAboveThePerSessionLimit() {
+        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxSubscriptionsPerSession(2));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, "room-0:1", null);
+        subscribe(hub, peer, "room-0:2", null);
+
+        ErrorCode code = refusal(hub.subscribe(peer.session(), "room-0:3", Optional.empty(), peer::reply));
+
+        assertThat(code.wireName()).isEqualTo("too_many_subscriptions");
+        hub.unsubscribe(peer.session(), "room-0:1");
+        subscribe(hub, peer, "room-0:3", null);
+    }
+
+    @Test
+    void shouldRateLimitSubscribesWithABurstThenTheSustainedRate() {
+        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withSubscribeRate(2, 3));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        for (int i = 0; i < 3; i++) {
+            subscribe(hub, peer, "room-0:" + i, null);
+        }
+
+        assertThat(refusal(hub.subscribe(peer.session(), "room-0:x", Optional.empty(), peer::reply)).wireName())
+                .isEqualTo("rate_limited");
+        clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(500)); // one token at 2/s
+        subscribe(hub, peer, "room-0:x", null);
+        assertThat(refusal(hub.subscribe(peer.session(), "room-0:y", Optional.empty(), peer::reply)))
+                .isEqualTo(ErrorCode.RATE_LIMITED);
+    }
+
+    @Test
+    void shouldRefuseANameThatIsNotARoom() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        assertThat(refusal(hub.subscribe(peer.session(), "lobby", Optional.empty(), peer::reply)))
+                .isEqualTo(ErrorCode.INVALID_ROOM);
+        assertThat(hub.roomCount()).isZero();
+    }
+
+    @Test
+    void shouldNotRecoverWhenMoreEventsWereMissedThanTheReplayLimit() {
+        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxReplayEvents(3));
+        for (long offset = 0; offset < 10; offset++) {
+            hub.publish(event(ROOM_A, 0, offset));
+        }
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, P0.at(2));
+        hub.publish(event(ROOM_A, 0, 10));
+
+        assertThat(reply.recovered()).isFalse();
+        assertThat(reply.replayed()).isZero();
+        assertThat(reply.seenThrough()).isEqualTo(P0.at(9));
+        assertThat(peer.offsets()).as("no partial replay, then live").containsExactly(10L);
+        assertThat(hub.unrecoveredReplays()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotRecoverAPositionOfARecreatedTopic() {
+        Hub hub = hub();
+        hub.publish(event(ROOM_A, 0, 3));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, new StreamPosition(UUID.randomUUID(), 0, 1));
+
+        assertThat(reply.recovered()).isFalse();
+        assertThat(peer.events()).isEmpty();
+    }
+
+    @Test
+    void shouldReplayFromTheColdReaderWhatTheWindowEvicted() {
+        InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
+        CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
+        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, HubLimits.DEFAULTS, clock::get);
+        GatewayEvent evicted = event(ROOM_A, 0, 1);
+        GatewayEvent newest = event(ROOM_A, 0, 2);
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(evicted);
+        hub.publish(newest);
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        AtomicReference<String> replyThread = new AtomicReference<>();
+
+        CompletionStage<Subscribed> stage = hub.subscribe(peer.session(), ROOM_A, Optional.of(P0.at(0)), reply -> {
+            replyThread.set(Thread.currentThread().getName());
+            peer.reply(reply);
+        });
+        hub.publish(event(ROOM_A, 0, 3));
+        assertThat(peer.frames()).as("live events are held back during the replay").isEmpty();
+        new Thread(() -> coldRead.complete(new Recovered(List.of(evicted, newest), 2)), "cold-reader-1").start();
+        Subscribed reply = join(stage);
+        hub.publish(event(ROOM_A, 0, 4));
+
+        assertThat(reply.recovered()).isTrue();
+        assertThat(reply.replayed()).isEqualTo(2);
+        assertThat(peer.offsets()).containsExactly(1L, 2L, 3L, 4L);
+        assertThat(replyThread.get()).as("the thread that finished the replay sends the reply")
+                .isEqualTo("cold-reader-1");
+        assertThat(hub.coldReplays()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotRecoverWhenTheColdReaderFails() {
+        InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
+        Hub hub = new Hub(oneEvent, (room, after, max) -> CompletableFuture.failedFuture(new IllegalStateException("broker down")),
+                partitioner, HubLimits.DEFAULTS, clock::get);
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(event(ROOM_A, 0, 1));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, P0.at(-1));
+
+        assertThat(reply.recovered()).isFalse();
+        assertThat(reply.seenThrough()).isEqualTo(P0.at(1));
+        assertThat(peer.events()).isEmpty();
+    }
+
+    @Test
+    void shouldNotRecoverWhenAColdReplayStopsShortOfTheWindow() {
+        // Guards the seam: a cold read ending below what the live consumer had appended would leave a gap.
+        InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
+        GatewayEvent e1 = event(ROOM_A, 0, 1);
+        Hub hub = new Hub(oneEvent, (room, after, max) -> CompletableFuture.completedFuture(new Recovered(List.of(e1), 1)),
+                partitioner, HubLimits.DEFAULTS, clock::get);
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(e1);
+        hub.publish(event(ROOM_A, 0, 2));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, P0.at(0));
+
+        assertThat(reply.recovered()).isFalse();
+        assertThat(peer.events()).isEmpty();
+    }
+
+    @Test
+    void shouldGoLiveUnrecoveredWhenHeldBackEventsOverflow() {
+        InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
+        CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
+        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner,
+                HubLimits.DEFAULTS.withMaxHeldBackEvents(2), clock::get);
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(event(ROOM_A, 0, 1));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        CompletionStage<Subscribed> stage = hub.subscribe(peer.session(), ROOM_A, Optional.of(P0.at(-1)), peer::reply);
+        for (long offset = 2; offset < 6; offset++) {
+            hub.publish(event(ROOM_A, 0, offset));
+        }
+
+        coldRead.complete(new Recovered(List.of(event(ROOM_A, 0, 0), event(ROOM_A, 0, 1)), 1));
+        Subscribed reply = join(stage);
+        hub.publish(event(ROOM_A, 0, 6));
+
+        assertThat(reply.recovered()).isFalse();
+        assertThat(reply.seenThrough()).isEqualTo(P0.at(5));
+        assertThat(peer.offsets()).containsExactly(6L);
+    }
+
+    @Test
+    void shouldCancelAReplayWhenTheSessionClosesMeanwhile() {
+        InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
+        CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
+        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, HubLimits.DEFAULTS, clock::get);
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(event(ROOM_A, 0, 1));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        CompletionStage<Subscribed> stage = hub.subscribe(peer.session(), ROOM_A, Optional.of(P0.at(-1)), peer::reply);
+
+        hub.close(peer.session());
+        coldRead.complete(new Recovered(List.of(event(ROOM_A, 0, 0), event(ROOM_A, 0, 1)), 1));
+
+        assertThat(stage.toCompletableFuture()).isCompletedExceptionally();
+        assertThat(stage.toCompletableFuture().handle((ok, failure) -> failure).join())
+                .isInstanceOf(CancellationException.class);
+        assertThat(peer.frames()).isEmpty();
+        assertThat(hub.roomCount()).isZero();
+        assertThat(hub.subscriptionCount()).isZero();
+    }
+
+    @Test
+    void shouldStopDeliveringAfterUnsubscribeAndForgetTheEmptyRoom() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+        hub.publish(event(ROOM_A, 0, 0));
+
+        assertThat(hub.unsubscribe(peer.session(), ROOM_A)).isTrue();
+        hub.publish(event(ROOM_A, 0, 1));
+
+        assertThat(peer.offsets()).containsExactly(0L);
+        assertThat(hub.unsubscribe(peer.session(), ROOM_A)).isFalse();
+        assertThat(hub.roomCount()).isZero();
+        assertThat(hub.subscriptionCount()).isZero();
+        assertThat(hub.sessionCount()).isEqualTo(1);
+        hub.close(peer.session());
+        assertThat(hub.sessionCount()).isZero();
+    }
+
+    @Test
+    void shouldAnswerASecondSubscribeToTheSameRoomWithoutReplayingAgain() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(event(ROOM_A, 0, 1));
+
+        Subscribed again = subscribe(hub, peer, ROOM_A, P0.at(-1));
+
+        assertThat(again.recovered()).isFalse();
+        assertThat(again.seenThrough()).isEqualTo(P0.at(1));
+        assertThat(peer.offsets()).containsExactly(0L, 1L);
+        assertThat(hub.subscriptionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldCloseTheSessionWhenItsPeerThrows() {
+        Hub hub = hub();
+        RecordingPeer healthy = RecordingPeer.openOn(hub);
+        AtomicReference<Integer> closed = new AtomicReference<>();
+        Session broken = hub.open(new Peer() {
+            @Override
+            public void send(GatewayEvent event) {
+                throw new IllegalStateException("adapter bug");
+            }
+
+            @Override
+            public void close(int closeCode, String reason) {
+                closed.set(closeCode);
+            }
+        });
+        join(hub.subscribe(broken, ROOM_A, Optional.empty(), reply -> { }));
+        subscribe(hub, healthy, ROOM_A, null);
+
+        hub.publish(event(ROOM_A, 0, 0));
+
+        assertThat(closed.get()).isEqualTo(Hub.CLOSE_INTERNAL_ERROR);
+        assertThat(healthy.offsets()).containsExactly(0L);
+        assertThat(hub.sessionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldRefuseSubscribesOnAClosedSession() {
+        Hub hub = hub();
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        hub.close(peer.session());
+
+        assertThat(refusal(hub.subscribe(peer.session(), ROOM_A, Optional.empty(), peer::reply)))
+                .isEqualTo(ErrorCode.BAD_REQUEST);
+        assertThat(hub.roomCount()).isZero();
+    }
+}

@@ -1,0 +1,214 @@
+package com.escrowplatform.realtime.gateway;
+
+import static com.escrowplatform.realtime.gateway.Events.TOPIC;
+import static com.escrowplatform.realtime.gateway.Events.event;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.escrowplatform.realtime.gateway.ReplayResult.NotInWindow;
+import com.escrowplatform.realtime.gateway.ReplayResult.Reason;
+import com.escrowplatform.realtime.gateway.ReplayResult.Recovered;
+import com.escrowplatform.realtime.gateway.ReplayResult.Unrecoverable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class InMemoryReplayWindowTest {
+
+    private static final String A = "room-0:a";
+    private static final String B = "room-0:b";
+    private static final StreamPartition P0 = new StreamPartition(TOPIC, 0);
+
+    private final RoomPartitioner partitioner = Events.partitioner(2);
+
+    @Test
+    void shouldReplayOnlyTheRoomsEventsAfterThePositionInOrder() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        List<GatewayEvent> roomA = new ArrayList<>();
+        for (long offset = 0; offset < 10; offset++) {
+            GatewayEvent e = event(offset % 2 == 0 ? A : B, 0, offset);
+            window.append(e);
+            if (offset % 2 == 0 && offset > 3) {
+                roomA.add(e);
+            }
+        }
+
+        ReplayResult result = window.replay(A, P0.at(3), 100);
+
+        assertThat(result).isEqualTo(new Recovered(roomA, 9));
+    }
+
+    @Test
+    void shouldRecoverNothingMissedWhenThePositionIsTheEnd() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.append(event(A, 0, 5));
+
+        assertThat(window.replay(A, P0.at(5), 100)).isEqualTo(new Recovered(List.of(), 5));
+    }
+
+    @Test
+    void shouldEvictByCountAndThenSendOlderPositionsToTheColdPath() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 3, 1 << 20);
+        for (long offset = 0; offset < 5; offset++) {
+            window.append(event(A, 0, offset));
+        }
+
+        assertThat(window.retainedEvents()).isEqualTo(3);
+        assertThat(window.evictedEvents()).isEqualTo(2);
+        assertThat(window.replay(A, P0.at(0), 100)).isEqualTo(NotInWindow.INSTANCE);
+        assertThat(((Recovered) window.replay(A, P0.at(1), 100)).events())
+                .extracting(e -> e.position().offset()).containsExactly(2L, 3L, 4L);
+    }
+
+    @Test
+    void shouldEvictByBytes() {
+        int eventSize = event(A, 0, 0).sizeBytes();
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 1000, eventSize * 2L);
+        for (long offset = 0; offset < 4; offset++) {
+            window.append(event(A, 0, offset));
+        }
+
+        assertThat(window.retainedEvents()).isEqualTo(2);
+        assertThat(window.retainedBytes()).isEqualTo(eventSize * 2L);
+        assertThat(window.replay(A, P0.at(0), 100)).isInstanceOf(NotInWindow.class);
+        assertThat(window.replay(A, P0.at(1), 100)).isInstanceOf(Recovered.class);
+    }
+
+    @Test
+    void shouldStayCompleteAcrossOffsetGapsWhenNothingWasEvicted() {
+        // Transaction markers and dead-lettered records leave holes in the offsets; they are not losses.
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.startAt(P0, 10);
+        window.append(event(A, 0, 13));
+        window.append(event(A, 0, 17));
+
+        assertThat(window.replay(A, P0.at(9), 100)).isInstanceOf(Recovered.class);
+        assertThat(window.replay(A, P0.at(14), 100)).isInstanceOf(Recovered.class);
+        assertThat(window.replay(A, P0.at(8), 100)).isInstanceOf(NotInWindow.class);
+    }
+
+    @Test
+    void shouldKnowTheEndOfAPartitionFromItsStartPositionBeforeAnyRecord() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        assertThat(window.endOffset(P0)).isEqualTo(-1);
+
+        window.startAt(P0, 500);
+
+        assertThat(window.endOffset(P0)).isEqualTo(499);
+        assertThat(window.replay(A, P0.at(499), 100)).isEqualTo(new Recovered(List.of(), 499));
+    }
+
+    @Test
+    void shouldNotClaimToKnowPositionsAheadOfWhatItConsumed() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.append(event(A, 0, 5));
+
+        assertThat(window.replay(A, P0.at(6), 100)).isInstanceOf(NotInWindow.class);
+    }
+
+    @Test
+    void shouldSendUnknownPartitionsToTheColdPath() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+
+        assertThat(window.replay(A, P0.at(3), 100)).isInstanceOf(NotInWindow.class);
+    }
+
+    @Test
+    void shouldRefuseAPositionOfAnotherTopicIncarnation() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.append(event(A, 0, 5));
+
+        assertThat(window.replay(A, new StreamPosition(UUID.randomUUID(), 0, 3), 100))
+                .isEqualTo(new Unrecoverable(Reason.TOPIC_RECREATED));
+        assertThat(window.replay(A, new StreamPosition(TOPIC, 1, 3), 100))
+                .isEqualTo(new Unrecoverable(Reason.PARTITION_CHANGED));
+    }
+
+    @Test
+    void shouldRefuseToReplayMoreThanTheMaximum() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        for (long offset = 0; offset < 10; offset++) {
+            window.append(event(A, 0, offset));
+        }
+
+        assertThat(window.replay(A, P0.at(4), 5)).isInstanceOf(Recovered.class);
+        assertThat(window.replay(A, P0.at(3), 5)).isEqualTo(new Unrecoverable(Reason.TOO_MANY_EVENTS));
+    }
+
+    @Test
+    void shouldIgnoreRecordsReReadAfterARewind() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.append(event(A, 0, 5));
+        window.append(event(A, 0, 6));
+        window.append(event(A, 0, 5));
+
+        assertThat(window.retainedEvents()).isEqualTo(2);
+        assertThat(window.endOffset(P0)).isEqualTo(6);
+    }
+
+    @Test
+    void shouldDropHeldEventsWhenTheConsumerJumpsForward() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.append(event(A, 0, 5));
+
+        window.startAt(P0, 50);
+
+        assertThat(window.retainedEvents()).isZero();
+        assertThat(window.replay(A, P0.at(5), 100)).isInstanceOf(NotInWindow.class);
+        assertThat(window.replay(A, P0.at(49), 100)).isInstanceOf(Recovered.class);
+    }
+
+    @Test
+    void shouldForgetARevokedPartition() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+        window.append(event(A, 0, 5));
+
+        window.forget(P0);
+
+        assertThat(window.retainedEvents()).isZero();
+        assertThat(window.endOffset(P0)).isEqualTo(-1);
+    }
+
+    @Test
+    void shouldServeConsistentReplaysWhileTheConsumerAppends() throws Exception {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 200, 1 << 20);
+        window.startAt(P0, 0);
+        ExecutorService readers = Executors.newFixedThreadPool(2);
+        CountDownLatch appending = new CountDownLatch(1);
+        try {
+            List<Future<?>> checks = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                checks.add(readers.submit(() -> {
+                    appending.await();
+                    for (int i = 0; i < 2_000; i++) {
+                        long end = window.endOffset(P0);
+                        ReplayResult result = window.replay(A, P0.at(Math.max(-1, end - 50)), 1000);
+                        if (result instanceof Recovered recovered) {
+                            long previous = Math.max(-1, end - 50);
+                            for (GatewayEvent e : recovered.events()) {
+                                assertThat(e.position().offset()).isEqualTo(previous + 1);
+                                previous = e.position().offset();
+                            }
+                            assertThat(previous).isEqualTo(recovered.lastOffset());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            appending.countDown();
+            for (long offset = 0; offset < 20_000; offset++) {
+                window.append(event(A, 0, offset));
+            }
+            for (Future<?> check : checks) {
+                check.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            readers.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package com.escrowplatform.realtime.gateway;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A stub socket: records replies and events in the order the hub hands them over. Writes complete at once
+ * unless {@code completeWrites} is false (a client that stopped reading).
+ */
+final class RecordingPeer implements Peer {
+
+    private final List<Object> frames = new ArrayList<>();
+    private final boolean completeWrites;
+    private volatile Session session;
+    private volatile Integer closeCode;
+
+    RecordingPeer(boolean completeWrites) {
+        this.completeWrites = completeWrites;
+    }
+
+    static RecordingPeer openOn(Hub hub) {
+        return openOn(hub, true);
+    }
+
+    static RecordingPeer openOn(Hub hub, boolean completeWrites) {
+        RecordingPeer peer = new RecordingPeer(completeWrites);
+        peer.session = hub.open(peer);
+        return peer;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    /** Use as {@code onSubscribed}: records the reply among the frames. */
+    void reply(Subscribed subscribed) {
+        synchronized (frames) {
+            frames.add(subscribed);
+        }
+    }
+
+    @Override
+    public void send(GatewayEvent event) {
+        synchronized (frames) {
+            frames.add(event);
+        }
+        if (completeWrites) {
+            session.writeCompleted(event);
+        }
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        closeCode = code;
+    }
+
+    Integer closeCode() {
+        return closeCode;
+    }
+
+    List<Object> frames() {
+        synchronized (frames) {
+            return new ArrayList<>(frames);
+        }
+    }
+
+    List<GatewayEvent> events() {
+        List<GatewayEvent> events = new ArrayList<>();
+        for (Object frame : frames()) {
+            if (frame instanceof GatewayEvent event) {
+                events.add(event);
+            }
+        }
+        return events;
+    }
+
+    List<Long> offsets() {
+        return events().stream().map(e -> e.position().offset()).toList();
+    }
+
+    long lastOffset() {
+        List<GatewayEvent> events = events();
+        return events.isEmpty() ? Long.MIN_VALUE : events.get(events.size() - 1).position().offset();
+    }
+}
