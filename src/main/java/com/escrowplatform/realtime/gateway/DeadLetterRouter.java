@@ -12,6 +12,7 @@ import com.escrowplatform.realtime.gateway.CloudEventShape.Checked;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 
 /**
  * Copies every record that breaks the contract's shape to {@code <topic>.dlq}, with the reason in the
@@ -49,8 +50,8 @@ public class DeadLetterRouter {
             return record.ack();
         }
         malformed.increment();
-        LOG.warnf("malformed record %s-%d@%d: %s", record.getTopic(), record.getPartition(), record.getOffset(),
-                checked.problem());
+        long offset = record.getMetadata(IncomingKafkaRecordMetadata.class).map(m -> m.getOffset()).orElse(-1L);
+        LOG.warnf("malformed record %s-%d@%d: %s", record.getTopic(), record.getPartition(), offset, checked.problem());
         return record.nack(new MalformedRecordException(checked.problem()));
     }
 

@@ -29,6 +29,7 @@ import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -42,6 +43,7 @@ public class NativeSocket {
     private static final Logger LOG = Logger.getLogger(NativeSocket.class);
     static final TypedKey<NativeConnection> STATE = new TypedKey<>("escrow.native");
     static final int CLOSE_POLICY = 1008;
+    static final int CLOSE_TOO_BIG = 1009;
 
     /** What one socket needs across callbacks. */
     static final class NativeConnection {
@@ -132,9 +134,21 @@ public class NativeSocket {
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
         LOG.debugf("socket %s failed: %s", connection.id(), failure.toString());
-        connection.close(new CloseReason(1011, "internal error")).subscribe().with(x -> {
+        connection.close(closeReasonFor(failure)).subscribe().with(x -> {
         }, x -> {
         });
+    }
+
+    /** 1009 for a frame over the size limit (Vert.x reports it as a failure), 1002 for a broken frame, else 1011. */
+    static CloseReason closeReasonFor(Throwable failure) {
+        if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+            return new CloseReason(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
+        }
+        String message = String.valueOf(failure.getMessage());
+        if (failure instanceof IllegalStateException && message.contains("max message size")) {
+            return new CloseReason(CLOSE_TOO_BIG, "frame too large");
+        }
+        return new CloseReason(1011, "internal error");
     }
 
     private static void refuse(NativeConnection state, Throwable failure, ClientFrame frame) {
