@@ -5,10 +5,7 @@ import java.util.List;
 import java.util.UUID;
 
 import jakarta.validation.Valid;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -129,7 +126,7 @@ public class EscrowResource {
 
     @GET
     @Operation(summary = "The caller's escrows, newest first")
-    public Uni<Page<EscrowView>> mine(@QueryParam("page") Integer page, @QueryParam("size") Integer size) {
+    public Uni<Page<EscrowView>> mine(@QueryParam("page") String page, @QueryParam("size") String size) {
         int[] paging = Page.validate(page, size);
         return escrows.mine(Caller.of(identity), paging[0], paging[1]);
     }
@@ -137,9 +134,9 @@ public class EscrowResource {
     @GET
     @Path("{id}/events")
     @Operation(summary = "The escrow's event log in version order (parties and support)")
-    public Uni<List<EventView>> events(@PathParam("id") UUID id,
-            @QueryParam("afterVersion") @DefaultValue("0") @Min(0) long afterVersion,
-            @QueryParam("limit") @DefaultValue("100") @Min(1) @Max(1000) int limit) {
-        return escrows.events(Caller.of(identity), id, afterVersion, limit);
+    public Uni<List<EventView>> events(@PathParam("id") UUID id, @QueryParam("afterVersion") String afterVersion,
+            @QueryParam("limit") String limit) {
+        return escrows.events(Caller.of(identity), id, Page.wholeNumber("afterVersion", afterVersion, 0, 0, Long.MAX_VALUE),
+                (int) Page.wholeNumber("limit", limit, 100, 1, 1000));
     }
 }

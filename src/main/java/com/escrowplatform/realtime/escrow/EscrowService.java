@@ -302,9 +302,16 @@ public class EscrowService {
         }
     }
 
-    /** Every milestone in one known currency, with no more decimals than it has and above zero. */
+    /** Integer digits of the stored amounts (numeric(19, 4)): the escrow's total must fit as well. */
+    private static final int MAX_INTEGER_DIGITS = 15;
+
+    /**
+     * Every milestone in one known currency, with no more decimals than it has and above zero, and a total
+     * that the escrow can hold.
+     */
     private static String checkMilestoneCurrencies(List<MilestoneInput> milestones) {
         String currency = milestones.get(0).amount().currency();
+        BigDecimal total = BigDecimal.ZERO;
         for (int i = 0; i < milestones.size(); i++) {
             EscrowRequests.MoneyInput money = milestones.get(i).amount();
             String field = "milestones[" + i + "].amount";
@@ -324,6 +331,10 @@ public class EscrowService {
                 throw ApiException.badRequest(field + ".amount",
                         "has more decimals than " + currency + " allows (" + Money.minorDigits(currency) + ")");
             }
+            total = total.add(amount);
+        }
+        if (total.precision() - total.scale() > MAX_INTEGER_DIGITS) {
+            throw ApiException.badRequest("milestones", "the total must stay below 10^" + MAX_INTEGER_DIGITS);
         }
         return currency;
     }

@@ -48,8 +48,8 @@ public class NotificationResource {
     @GET
     @WithSession
     @Operation(summary = "The caller's notifications, newest first; ?unread=true for unread ones only")
-    public Uni<Page<NotificationView>> list(@QueryParam("unread") boolean unreadOnly, @QueryParam("page") Integer page,
-            @QueryParam("size") Integer size) {
+    public Uni<Page<NotificationView>> list(@QueryParam("unread") boolean unreadOnly, @QueryParam("page") String page,
+            @QueryParam("size") String size) {
         int[] paging = Page.validate(page, size);
         String userId = Caller.of(identity).userId();
         String query = unreadOnly ? "userId = ?1 and readAt is null" : "userId = ?1";

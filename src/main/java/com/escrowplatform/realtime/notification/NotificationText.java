@@ -5,6 +5,26 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /** The title and body a person reads in the notification feed for one escrow event. */
 public record NotificationText(String title, String body) {
+    /** The column sizes of the notification table. */
+    static final int MAX_TITLE = 300;
+    static final int MAX_BODY = 1000;
+
+    /** Cut to what the notification table holds: a dispute reason or note may be longer than a body. */
+    public NotificationText {
+        title = cut(title, MAX_TITLE);
+        body = cut(body, MAX_BODY);
+    }
+
+    private static String cut(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max - 1;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never split a surrogate pair
+        }
+        return text.substring(0, end) + "\u2026";
+    }
 
     public static NotificationText describe(String eventType, String escrowTitle, JsonNode data) {
         String escrow = "\u201c" + escrowTitle + "\u201d";

@@ -30,8 +30,10 @@ public class OutboxEvent extends PanacheEntityBase {
     /** The record key: the escrow id or the recipient's user id. */
     public String aggregateid;
     public String type;
-    /** The event's {@code data} object, as JSON. */
-    // bound as text, then parsed: the reactive client would send a String bound to jsonb as a JSON string literal
+    /**
+     * The event's {@code data} object, as JSON. Bound as text and cast: the reactive client binds a String
+     * to a jsonb parameter as a JSON string value, which would store the object as one quoted string.
+     */
     @ColumnTransformer(read = "payload::text", write = "cast(? as text)::jsonb")
     public String payload;
     /** The escrow's version after this event; null for a user notification. */

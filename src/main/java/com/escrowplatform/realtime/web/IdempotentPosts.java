@@ -66,7 +66,8 @@ public class IdempotentPosts {
             throw ApiException.badRequest(HEADER, "must be 1 to 255 characters");
         }
         String requestHash = sha256(request);
-        String lockKey = caller.userId() + "\u0000" + key;
+        // any separator but NUL, which PostgreSQL text cannot hold; a collision would only queue two requests
+        String lockKey = caller.userId() + "\u001f" + key;
         return Panache.getSession()
                 .flatMap(session -> session.createNativeQuery(
                         "select 1 from pg_advisory_xact_lock(hashtextextended(?1, 0))", Integer.class)

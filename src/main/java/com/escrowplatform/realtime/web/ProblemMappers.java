@@ -16,6 +16,7 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import com.escrowplatform.realtime.escrow.EscrowStateMachine.TransitionNotAllowedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -48,6 +49,15 @@ public class ProblemMappers {
                 .toList();
         return respond(Problem.of(400, "invalid_request", "Invalid request", "The request has invalid fields.")
                 .withErrors(errors));
+    }
+
+    /**
+     * A value of the wrong type or format. Mapped on its own: Quarkus REST ships a mapper for exactly this
+     * type, which would otherwise win over the more general one below and answer plain JSON.
+     */
+    @ServerExceptionMapper
+    public Response mismatchedInput(MismatchedInputException e) {
+        return unreadableJson(e);
     }
 
     @ServerExceptionMapper

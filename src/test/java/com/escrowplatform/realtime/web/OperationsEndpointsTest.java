@@ -1,0 +1,74 @@
+package com.escrowplatform.realtime.web;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.testsupport.TestInfrastructure;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+
+/** The operator endpoints of CONTRACT 8 that REST clients and probes rely on: OpenAPI and health. */
+@QuarkusTest
+@WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
+class OperationsEndpointsTest {
+
+    @Test
+    void shouldListEveryRestCallInTheOpenApiDocument() {
+        Response document = given().queryParam("format", "json").get("/q/openapi");
+        document.then().statusCode(200);
+        Map<String, Map<String, Object>> paths = document.path("paths");
+
+        assertThat(paths).containsKeys("/api/escrows", "/api/escrows/{id}", "/api/escrows/{id}/join",
+                "/api/escrows/{id}/fund", "/api/escrows/{id}/milestones/{milestoneId}/release",
+                "/api/escrows/{id}/disputes", "/api/escrows/{id}/disputes/{disputeId}/resolve",
+                "/api/escrows/{id}/cancel", "/api/escrows/{id}/events", "/api/notifications",
+                "/api/notifications/{id}/read");
+        assertThat(paths.get("/api/escrows")).containsKeys("get", "post");
+        assertThat(paths.get("/api/escrows/{id}")).containsKey("get");
+        assertThat(paths.get("/api/escrows/{id}/join")).containsKey("post");
+        assertThat(paths.get("/api/notifications")).containsKey("get");
+        assertThat(paths.get("/api/notifications/{id}/read")).containsKey("post");
+        // every call names the bearer scheme, and the document defines it
+        document.then().body("paths.'/api/escrows'.post.security[0].jwt", org.hamcrest.Matchers.notNullValue())
+                .body("components.securitySchemes.jwt.type", equalTo("http"))
+                .body("components.securitySchemes.jwt.scheme", equalTo("bearer"));
+    }
+
+    @Test
+    void shouldDocumentTheQueryParametersOfTheLists() {
+        Response document = given().queryParam("format", "json").get("/q/openapi");
+        List<String> listParameters = document.path("paths.'/api/escrows'.get.parameters.name");
+        List<String> logParameters = document.path("paths.'/api/escrows/{id}/events'.get.parameters.name");
+        assertThat(listParameters).contains("page", "size");
+        assertThat(logParameters).contains("afterVersion", "limit");
+    }
+
+    @Test
+    void shouldReportLiveness() {
+        given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
+    }
+
+    @Test
+    void shouldReportReadinessWithTheDatabaseAndKafka() {
+        Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> given().get("/q/health/ready").then()
+                .statusCode(200)
+                .body("status", equalTo("UP"))
+                .body("checks.name", hasItem("kafka"))
+                .body("checks.find { it.name == 'kafka' }.status", equalTo("UP"))
+                .body("checks.status", org.hamcrest.Matchers.everyItem(equalTo("UP"))));
+        List<String> names = given().get("/q/health/ready").path("checks.name");
+        assertThat(names).anySatisfy(name -> assertThat(name).containsIgnoringCase("postgres"));
+    }
+}
