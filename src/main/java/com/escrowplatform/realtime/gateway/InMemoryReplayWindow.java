@@ -1,6 +1,7 @@
 package com.escrowplatform.realtime.gateway;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -186,7 +187,7 @@ public final class InMemoryReplayWindow implements ReplayWindow {
         synchronized void clear() {
             retainedEvents.addAndGet(-size);
             retainedBytes.addAndGet(-bytes);
-            java.util.Arrays.fill(ring, null);
+            Arrays.fill(ring, null);
             head = 0;
             size = 0;
             bytes = 0;
