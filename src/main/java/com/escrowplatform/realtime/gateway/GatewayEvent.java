@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.gateway;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.Set;
 
@@ -123,7 +124,7 @@ public final class GatewayEvent {
         }
         T built = Objects.requireNonNull(codec.encode(this), "codec produced null");
         while (current.length < 2 * MAX_CACHED_CODECS) {
-            Object[] extended = java.util.Arrays.copyOf(current, current.length + 2);
+            Object[] extended = Arrays.copyOf(current, current.length + 2);
             extended[current.length] = codec;
             extended[current.length + 1] = built;
             if (ENCODINGS.compareAndSet(this, current, extended)) {

@@ -10,6 +10,8 @@ import java.util.Objects;
  */
 public class GatewayException extends RuntimeException {
 
+    private static final long serialVersionUID = 1L;
+
     private final ErrorCode code;
 
     public GatewayException(ErrorCode code, String message) {

@@ -1,6 +1,7 @@
 package com.escrowplatform.realtime.gateway;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,26 +21,43 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InMemoryReplayWindow implements ReplayWindow {
 
+    /**
+     * Consumers of two instances read the same partitions a few milliseconds apart; at a thousand records per
+     * second per partition that is a handful of offsets. A thousand leaves room for a GC pause.
+     */
+    public static final long DEFAULT_TOLERATED_LAG = 1000;
+
     private final RoomPartitioner partitioner;
     private final int maxEventsPerPartition;
     private final long maxBytesPerPartition;
+    private final long toleratedLag;
     private final ConcurrentHashMap<StreamPartition, PartitionLog> logs = new ConcurrentHashMap<>();
     private final AtomicLong retainedEvents = new AtomicLong();
     private final AtomicLong retainedBytes = new AtomicLong();
     private final AtomicLong evictedEvents = new AtomicLong();
 
+    /** A window that tolerates this instance's consumer trailing another's by {@link #DEFAULT_TOLERATED_LAG}. */
+    public InMemoryReplayWindow(RoomPartitioner partitioner, int maxEventsPerPartition, long maxBytesPerPartition) {
+        this(partitioner, maxEventsPerPartition, maxBytesPerPartition, DEFAULT_TOLERATED_LAG);
+    }
+
     /**
      * @param partitioner           tells the room's current partition, to detect a recreated topic
      * @param maxEventsPerPartition count bound per partition, e.g. 10,000
      * @param maxBytesPerPartition  bound on {@link GatewayEvent#sizeBytes()} summed per partition, e.g. 16 MiB
+     * @param toleratedLag          offsets by which a resume position may be ahead of what this instance has
+     *                              consumed and still be taken as "our consumer is behind" (see
+     *                              {@link ReplayWindow#replay}); 0 sends every such position to the cold path
      */
-    public InMemoryReplayWindow(RoomPartitioner partitioner, int maxEventsPerPartition, long maxBytesPerPartition) {
+    public InMemoryReplayWindow(RoomPartitioner partitioner, int maxEventsPerPartition, long maxBytesPerPartition,
+            long toleratedLag) {
         this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
-        if (maxEventsPerPartition < 1 || maxBytesPerPartition < 1) {
+        if (maxEventsPerPartition < 1 || maxBytesPerPartition < 1 || toleratedLag < 0) {
             throw new IllegalArgumentException("bounds must be positive");
         }
         this.maxEventsPerPartition = maxEventsPerPartition;
         this.maxBytesPerPartition = maxBytesPerPartition;
+        this.toleratedLag = toleratedLag;
     }
 
     @Override
@@ -139,9 +157,15 @@ public final class InMemoryReplayWindow implements ReplayWindow {
         }
 
         synchronized ReplayResult replay(String room, long afterOffset, int maxEvents) {
-            if (completeFrom == Long.MAX_VALUE || afterOffset + 1 < completeFrom || afterOffset > lastOffset) {
-                // Evicted, never seen, or ahead of this instance's consumer: only Kafka knows.
-                return ReplayResult.NotInWindow.INSTANCE;
+            if (completeFrom == Long.MAX_VALUE || afterOffset + 1 < completeFrom) {
+                return ReplayResult.NotInWindow.INSTANCE; // evicted, or never seen
+            }
+            if (afterOffset > lastOffset) {
+                // Handed out by an instance whose consumer is ahead of ours. Ours will get there, and every event
+                // above the position arrives live; far ahead, only Kafka can say whether the position is real.
+                return afterOffset - lastOffset <= toleratedLag
+                        ? new ReplayResult.Recovered(List.of(), afterOffset)
+                        : ReplayResult.NotInWindow.INSTANCE;
             }
             List<GatewayEvent> events = new ArrayList<>();
             for (int i = firstIndexAbove(afterOffset); i < size; i++) {
@@ -163,7 +187,7 @@ public final class InMemoryReplayWindow implements ReplayWindow {
         synchronized void clear() {
             retainedEvents.addAndGet(-size);
             retainedBytes.addAndGet(-bytes);
-            java.util.Arrays.fill(ring, null);
+            Arrays.fill(ring, null);
             head = 0;
             size = 0;
             bytes = 0;

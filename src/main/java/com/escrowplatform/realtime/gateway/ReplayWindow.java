@@ -11,7 +11,8 @@ package com.escrowplatform.realtime.gateway;
  *       deliverable record. {@link #replay} answers {@link ReplayResult.Recovered} only when that offset is at
  *       or below {@code after.offset + 1}; it never returns a partial list.</li>
  *   <li><b>Freshness</b>: a replay returns everything appended before it, and its
- *       {@link ReplayResult.Recovered#lastOffset()} is the last offset appended at that moment.</li>
+ *       {@link ReplayResult.Recovered#lastOffset()} is the last offset appended at that moment (or
+ *       {@code after.offset()}, when that is higher; see {@link #replay}).</li>
  *   <li><b>Visibility</b>: an append happens-before any replay or {@link #endOffset} that runs after it, and
  *       a replay or {@code endOffset} happens-before any append that runs after it (implementations use one
  *       lock or equivalent per partition). The hub's no-gap seam relies on this second direction.</li>
@@ -44,9 +45,14 @@ public interface ReplayWindow {
     /**
      * Every event of {@code room} with an offset above {@code after.offset()}, in order.
      *
+     * <p>A position a little ahead of what this instance has consumed is normal: it was handed out by another
+     * instance whose consumer was ahead of ours. Within a tolerated lag it is recovered with nothing to replay
+     * (and {@code lastOffset = after.offset()}): the events above it arrive live. Further ahead, only Kafka can
+     * tell a lagging consumer from a position that cannot be right, so it goes to the cold path.
+     *
      * @return {@link ReplayResult.Recovered} when the window holds all of them;
-     *         {@link ReplayResult.NotInWindow} when it may not (evicted, not yet seen, or {@code after} is past
-     *         what this instance has consumed so far: only Kafka can say);
+     *         {@link ReplayResult.NotInWindow} when it may not (evicted, not yet seen, or {@code after} is
+     *         further ahead of this instance's consumer than the tolerated lag);
      *         {@link ReplayResult.Unrecoverable} when the room's current partition is another topic
      *         incarnation or partition than {@code after}'s, or more than {@code maxEvents} events are missed
      */

@@ -218,6 +218,22 @@ class HubTest {
     }
 
     @Test
+    void shouldResumeAPositionFromAnInstanceWhoseConsumerWasAheadWithoutDuplicates() {
+        Hub hub = hub();
+        hub.publish(event(ROOM_A, 0, 10));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+
+        Subscribed reply = subscribe(hub, peer, ROOM_A, P0.at(12)); // this instance has consumed up to 10
+        hub.publish(event(ROOM_A, 0, 11));
+        hub.publish(event(ROOM_A, 0, 12));
+        hub.publish(event(ROOM_A, 0, 13));
+
+        assertThat(reply.recovered()).isTrue();
+        assertThat(reply.seenThrough()).isEqualTo(P0.at(12));
+        assertThat(peer.offsets()).containsExactly(13L);
+    }
+
+    @Test
     void shouldRefuseSubscriptionsAboveThePerSessionLimit() {
         Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxSubscriptionsPerSession(2));
         RecordingPeer peer = RecordingPeer.openOn(hub);

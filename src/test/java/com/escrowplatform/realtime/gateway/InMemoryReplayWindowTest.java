@@ -104,11 +104,19 @@ class InMemoryReplayWindowTest {
     }
 
     @Test
-    void shouldNotClaimToKnowPositionsAheadOfWhatItConsumed() {
-        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
+    void shouldTakeAPositionSlightlyAheadAsThisConsumerLagging() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20, 10);
         window.append(event(A, 0, 5));
 
-        assertThat(window.replay(A, P0.at(6), 100)).isInstanceOf(NotInWindow.class);
+        assertThat(window.replay(A, P0.at(15), 100)).isEqualTo(new Recovered(List.of(), 15));
+    }
+
+    @Test
+    void shouldLeavePositionsFarAheadToTheColdPath() {
+        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20, 10);
+        window.append(event(A, 0, 5));
+
+        assertThat(window.replay(A, P0.at(16), 100)).isInstanceOf(NotInWindow.class);
     }
 
     @Test
