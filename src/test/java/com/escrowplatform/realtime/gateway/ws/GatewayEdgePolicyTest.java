@@ -1,0 +1,130 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.testsupport.TestInfrastructure;
+import com.escrowplatform.realtime.testsupport.TestTokens;
+import com.escrowplatform.realtime.testsupport.WsClient;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/** The edge policies an operator configures: allowed Origins, the query-string token, connections per user, dead peers. */
+@QuarkusTest
+@TestProfile(GatewayEdgePolicyTest.StrictEdge.class)
+@WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
+class GatewayEdgePolicyTest {
+
+    public static class StrictEdge implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "escrow.gateway.allowed-origins", "https://app.escrow.example",
+                    "escrow.gateway.query-token-enabled", "true",
+                    "escrow.gateway.max-connections-per-user", "2",
+                    "escrow.gateway.dead-peer-timeout", "2s",
+                    "escrow.gateway.ping-interval", "1s");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Test
+    void shouldRefuseAnUpgradeFromAnOriginNotAllowed() {
+        String token = TestTokens.forUser("origin-user");
+        assertThat(WsClient.upgradeStatus(base, b -> b.header("Authorization", "Bearer " + token)
+                .header("Origin", "https://evil.example"))).isEqualTo(403);
+        assertThat(WsClient.upgradeStatus(base, b -> b.header("Authorization", "Bearer " + token)
+                .header("Origin", "https://app.escrow.example"))).isEqualTo(101);
+        assertThat(WsClient.upgradeStatus(base, b -> b.header("Authorization", "Bearer " + token))).isEqualTo(101);
+    }
+
+    @Test
+    void shouldAcceptTheTokenInTheQueryStringWhenEnabled() {
+        try (WsClient client = WsClient.connect(base, "/ws?access_token=" + TestTokens.forUser("query-user"), b -> b)) {
+            assertThat(client.next(Duration.ofSeconds(10)).path("userId").asText()).isEqualTo("query-user");
+        }
+        assertThat(WsClient.upgradeStatus(base, b -> b)).isEqualTo(401);
+    }
+
+    @Test
+    void shouldCloseAConnectionBeyondTheUsersLimitWith1008() {
+        String token = TestTokens.forUser("busy-user");
+        try (WsClient first = WsClient.connect(base, token); WsClient second = WsClient.connect(base, token);
+                WsClient third = WsClient.connect(base, token)) {
+            assertThat(first.next(Duration.ofSeconds(10)).path("type").asText()).isEqualTo("welcome");
+            assertThat(second.next(Duration.ofSeconds(10)).path("type").asText()).isEqualTo("welcome");
+            assertThat(third.closed().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join().code()).isEqualTo(1008);
+        }
+        // the slots come back when sockets close
+        try (WsClient again = WsClient.connect(base, token)) {
+            assertThat(again.next(Duration.ofSeconds(10)).path("type").asText()).isEqualTo("welcome");
+        }
+    }
+
+    /** A peer that completes the handshake and then never answers (a raw socket ignoring pings) is closed. */
+    @Test
+    void shouldCloseADeadPeerThatAnswersNoPings() throws Exception {
+        try (Socket raw = new Socket(base.getHost(), base.getPort())) {
+            raw.setSoTimeout(15_000);
+            String key = Base64.getEncoder().encodeToString("0123456789abcdef".getBytes(StandardCharsets.US_ASCII));
+            OutputStream out = raw.getOutputStream();
+            out.write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Authorization: Bearer " + TestTokens.forUser("silent-user") + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = raw.getInputStream();
+            long started = System.nanoTime();
+            int closeCode = readUntilClose(in);
+            long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+            assertThat(closeCode).isEqualTo(1001);
+            assertThat(seconds).isBetween(1L, 10L);
+        }
+    }
+
+    /** Reads the 101 response and frames (welcome, pings) until a close frame; returns its code. */
+    private static int readUntilClose(InputStream in) throws Exception {
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            head.append((char) in.read());
+        }
+        assertThat(head.toString()).startsWith("HTTP/1.1 101");
+        while (true) {
+            int first = in.read();
+            int second = in.read();
+            if (first < 0 || second < 0) {
+                return -1;
+            }
+            long length = second & 0x7f;
+            if (length == 126) {
+                length = (in.read() << 8) | in.read();
+            } else if (length == 127) {
+                length = 0;
+                for (int i = 0; i < 8; i++) {
+                    length = (length << 8) | in.read();
+                }
+            }
+            byte[] payload = in.readNBytes((int) length);
+            if ((first & 0x0f) == 0x8) {
+                return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+            }
+        }
+    }
+}
