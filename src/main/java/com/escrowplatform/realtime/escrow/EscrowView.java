@@ -5,8 +5,12 @@ import java.util.List;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /** An escrow as {@code GET /api/escrows/{id}} returns it (CONTRACT 2). */
+/** Serialized by hand for idempotent replays (not only as a resource return type): registered for native images. */
+@RegisterForReflection(targets = { EscrowView.class, EscrowView.PartyView.class, EscrowView.MilestoneView.class,
+        EscrowView.DisputeView.class, Money.class })
 public record EscrowView(UUID id, String title, String description, EscrowStatus status, long version, Money amount,
         List<PartyView> parties, List<MilestoneView> milestones, List<DisputeView> disputes,
         Instant createdAt, Instant updatedAt) {

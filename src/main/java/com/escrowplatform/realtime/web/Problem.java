@@ -3,12 +3,14 @@ package com.escrowplatform.realtime.web;
 import java.util.List;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * An RFC 9457 problem with the project's stable {@code code} (docs/errors.md lists every code).
  * {@code errors} lists the offending fields of a 400.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@RegisterForReflection(targets = { Problem.class, Problem.FieldError.class })
 public record Problem(String type, String title, int status, String detail, String code, List<FieldError> errors) {
 
     public static final String MEDIA_TYPE = "application/problem+json";
