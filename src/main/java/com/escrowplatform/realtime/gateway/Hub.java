@@ -134,8 +134,9 @@ public final class Hub {
      * <p>With {@code after}: every event of the room above it follows the reply once and in order
      * ({@code recovered:true}), or, when that is impossible, none does ({@code recovered:false}) and the
      * subscription is live from its registration. Without: {@code recovered:false}, live from registration.
-     * Subscribing to a room the session is already in replays nothing and answers {@code recovered:false}
-     * with the position delivered so far.
+     * Subscribing to a room the session is already in (typically its own user room, joined at open) replays
+     * nothing: it answers {@code recovered:true} when {@code after} shows the client missed nothing before the
+     * subscription went live, else {@code recovered:false}; the position is what was delivered so far.
      */
     public CompletionStage<Subscribed> subscribe(Session session, String room, Optional<StreamPosition> after,
             Consumer<Subscribed> onSubscribed) {
@@ -171,7 +172,7 @@ public final class Hub {
         }
         if (existing != null) {
             // Outside the session lock: taking a subscription lock inside it would invert the lock order.
-            Subscribed again = existing.subscribeAgain(onSubscribed);
+            Subscribed again = existing.subscribeAgain(onSubscribed, after);
             return again != null ? CompletableFuture.completedFuture(again)
                     : refused(ErrorCode.BAD_REQUEST, "a subscribe to " + room + " is still in progress");
         }

@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.gateway;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -36,6 +37,8 @@ final class Subscription {
     private StreamPosition overflowedThrough;
     /** Everything of the room up to here was delivered or is known not to exist; set when going live. */
     private StreamPosition deliveredThrough;
+    /** Where the subscription went live: every later event was delivered live. */
+    private StreamPosition liveFrom;
 
     Subscription(Session session, String room, StreamPartition stream, Consumer<Subscribed> onSubscribed,
             int maxHeldBack) {
@@ -92,6 +95,7 @@ final class Subscription {
             }
         }
         deliveredThrough = through;
+        liveFrom = through;
         List<GatewayEvent> held = heldBack;
         heldBack = null;
         for (GatewayEvent event : held) {
@@ -102,15 +106,20 @@ final class Subscription {
 
     /**
      * Answers a second subscribe to a room the session is already in: nothing is replayed (the events are
-     * flowing already), and the reply's position is what was delivered so far.
+     * flowing already), and the reply's position is what was delivered so far. With {@code after} at or past
+     * where this subscription went live, the client missed nothing: {@code recovered:true}. Older than that,
+     * the events in between would arrive after newer live ones, out of order: {@code recovered:false}, and
+     * the client reloads (for the user room: the notifications over REST).
      *
      * @return the reply, or null while the first subscribe is still replaying
      */
-    synchronized Subscribed subscribeAgain(Consumer<Subscribed> onAgain) {
+    synchronized Subscribed subscribeAgain(Consumer<Subscribed> onAgain, Optional<StreamPosition> after) {
         if (removed || heldBack != null) {
             return null;
         }
-        Subscribed reply = Subscribed.of(room, false, 0, deliveredThrough);
+        boolean missedNothing = after.isPresent() && after.get().sameStreamAs(liveFrom)
+                && after.get().offset() >= liveFrom.offset();
+        Subscribed reply = Subscribed.of(room, missedNothing, 0, deliveredThrough);
         return tell(onAgain, reply) ? reply : null;
     }
 

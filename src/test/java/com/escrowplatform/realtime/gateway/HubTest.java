@@ -441,10 +441,27 @@ class HubTest {
 
         Subscribed again = subscribe(hub, peer, ROOM_A, P0.at(-1));
 
-        assertThat(again.recovered()).isFalse();
+        // everything after -1 reached this socket live already: nothing missed, nothing sent twice
+        assertThat(again.recovered()).isTrue();
+        assertThat(again.replayed()).isZero();
         assertThat(again.seenThrough()).isEqualTo(P0.at(1));
         assertThat(peer.offsets()).containsExactly(0L, 1L);
         assertThat(hub.subscriptionCount()).isEqualTo(1);
+    }
+
+    /** Guards resuming the own user room, joined live at open: recovered only when nothing was missed before. */
+    @Test
+    void shouldRecoverASecondSubscribeOnlyWhenTheClientMissedNothingBeforeTheRoomWentLive() {
+        Hub hub = hub();
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(event(ROOM_A, 0, 1));
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null); // live from offset 1 on
+        hub.publish(event(ROOM_A, 0, 2));
+
+        assertThat(subscribe(hub, peer, ROOM_A, P0.at(1)).recovered()).isTrue();
+        assertThat(subscribe(hub, peer, ROOM_A, P0.at(0)).recovered()).isFalse();
+        assertThat(peer.offsets()).containsExactly(2L);
     }
 
     @Test

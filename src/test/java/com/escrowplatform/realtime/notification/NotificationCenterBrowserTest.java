@@ -1,0 +1,114 @@
+package com.escrowplatform.realtime.notification;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.Json;
+import com.escrowplatform.realtime.testsupport.NodeTool;
+import com.escrowplatform.realtime.testsupport.TestInfrastructure;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The notification-center page in headless Chromium (Debian's), driven by Playwright: one user watches the
+ * page while another acts over REST; the event shows within a second, and after a network drop the page
+ * reconnects by itself and shows what happened meanwhile. Saves target/notification-center.png.
+ */
+@QuarkusTest
+@WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
+class NotificationCenterBrowserTest {
+    @TestHTTPResource("/")
+    URI base;
+
+    private Process browser;
+
+    @AfterEach
+    void stopBrowser() {
+        if (browser != null) {
+            browser.descendants().forEach(ProcessHandle::destroyForcibly);
+            browser.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldShowAnotherUsersChangeWithinASecondAndCatchUpAfterANetworkDrop() throws Exception {
+        String watcher = Api.uniqueUser("page-buyer");
+        String actor = Api.uniqueUser("page-seller");
+        String escrowId = Api.createEscrow(watcher, actor, null, "40.00", "60.00").then().statusCode(201)
+                .extract().path("id");
+        List<String> milestones = Api.as(watcher).get("/api/escrows/" + escrowId).path("milestones.id");
+
+        Path scripts = NodeTool.install("browser");
+        Path chromium = NodeTool.chromium();
+        Path screenshot = Path.of("target", "notification-center.png").toAbsolutePath();
+        Files.deleteIfExists(screenshot);
+        ProcessBuilder command = new ProcessBuilder("node", "notification-center.mjs",
+                "http://127.0.0.1:" + base.getPort(), watcher, screenshot.toString())
+                .directory(scripts.toFile())
+                .redirectError(ProcessBuilder.Redirect.appendTo(Path.of("target", "browser-test.log").toFile()));
+        command.environment().put("CHROMIUM", chromium.toString());
+        browser = command.start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(browser.getInputStream(), StandardCharsets.UTF_8));
+        PrintWriter in = new PrintWriter(browser.getOutputStream(), true, StandardCharsets.UTF_8);
+
+        assertThat(read(out).path("ready").asBoolean()).isTrue();
+
+        long actedAt = System.currentTimeMillis();
+        Api.as(actor).post("/api/escrows/" + escrowId + "/join").then().statusCode(200);
+        in.println("expect escrow:party_joined " + escrowId);
+        JsonNode seen = read(out);
+        assertThat(seen.path("seen").asText()).isEqualTo("escrow:party_joined");
+        assertThat(seen.path("at").asLong() - actedAt).as("ms from the REST call to the page showing it")
+                .isLessThanOrEqualTo(1000);
+
+        in.println("drop");
+        assertThat(read(out).path("dropped").asBoolean()).isTrue();
+        // while the page is offline: funded and a milestone released (by the watcher on another device)
+        Api.as(watcher).post("/api/escrows/" + escrowId + "/fund").then().statusCode(200);
+        Api.as(watcher).post("/api/escrows/" + escrowId + "/milestones/" + milestones.get(0) + "/release").then()
+                .statusCode(200);
+        in.println("restore");
+        assertThat(read(out).path("restored").asBoolean()).isTrue();
+        in.println("expect escrow:milestone_released " + escrowId);
+        assertThat(read(out).path("seen").asText()).isEqualTo("escrow:milestone_released");
+
+        in.println("screenshot");
+        assertThat(read(out).path("screenshot").asText()).isEqualTo(screenshot.toString());
+        assertThat(Files.size(screenshot)).isGreaterThan(1000);
+        in.println("quit");
+        assertThat(browser.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    }
+
+    /** The next JSON line from the page driver, within 60 s; a page error fails the test. */
+    private static JsonNode read(BufferedReader out) throws Exception {
+        String line = CompletableFuture.supplyAsync(() -> {
+            try {
+                return out.readLine();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }).get(60, TimeUnit.SECONDS);
+        assertThat(line).as("the page driver ended early; see target/browser-test.log").isNotNull();
+        JsonNode message = Json.parse(line);
+        assertThat(message.has("pageError")).as(line).isFalse();
+        return message;
+    }
+}
