@@ -86,8 +86,14 @@ final class KafkaLiveConsumer {
             Map<TopicPartition, Long> liveFrom = assignAndSeek();
             long lastLagCheck = 0;
             while (running) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    handle(record, liveFrom);
+                for (ConsumerRecord<String, byte[]> record : pollQuietly()) {
+                    try {
+                        handle(record, liveFrom);
+                    } catch (RuntimeException e) {
+                        // one record must never stop the stream for every socket of this instance
+                        malformed.incrementAndGet();
+                        LOG.errorf(e, "record %s-%d@%d skipped", record.topic(), record.partition(), record.offset());
+                    }
                 }
                 if (System.nanoTime() - lastLagCheck > 1_000_000_000L) {
                     updateLag(liveFrom);
@@ -99,9 +105,24 @@ final class KafkaLiveConsumer {
                 LOG.error("live consumer woken unexpectedly", e);
             }
         } catch (RuntimeException e) {
-            LOG.error("live consumer failed; events stop reaching this instance's sockets", e);
+            LOG.error("live consumer failed to start; events do not reach this instance's sockets", e);
         } finally {
             consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    /**
+     * Polls, riding out broker trouble: the client reconnects by itself; an error here is logged and the
+     * loop goes on (a lost broker shows as lag and as readiness DOWN, not as a dead thread).
+     */
+    private Iterable<ConsumerRecord<String, byte[]>> pollQuietly() {
+        try {
+            return consumer.poll(Duration.ofMillis(200));
+        } catch (WakeupException e) {
+            throw e;
+        } catch (org.apache.kafka.common.KafkaException e) {
+            LOG.warnf("live consumer poll failed: %s", e.toString());
+            return java.util.List.of();
         }
     }
 
