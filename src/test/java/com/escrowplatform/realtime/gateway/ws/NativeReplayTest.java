@@ -101,6 +101,44 @@ class NativeReplayTest {
         }
     }
 
+    // Guards resuming the own user room, joined on open without replay: a subscribe with lastEventId recovers it.
+    @Test
+    void shouldResumeTheOwnUserRoomFromTheLastNotificationSeen() {
+        Api.Funded escrow = Api.fundedEscrow(amounts(10));
+        String userRoom = "user:" + escrow.seller();
+        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+            awaitWelcome(observer);
+            JsonNode lastSeen;
+            try (WsClient first = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+                awaitWelcome(first);
+                release(escrow, 0);
+                lastSeen = notificationsIn(first, userRoom, 1).get(0);
+            }
+            for (int i = 1; i <= 5; i++) {
+                release(escrow, i);
+            }
+            List<JsonNode> missed = notificationsIn(observer, userRoom, 6).subList(1, 6);
+
+            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+                awaitWelcome(back);
+                JsonNode reply = subscribed(back, userRoom, lastSeen.path("id").asText());
+                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+                assertThat(reply.path("replayed").asInt()).isEqualTo(5);
+                assertThat(ids(notificationsIn(back, userRoom, 5))).containsExactlyElementsOf(ids(missed));
+            }
+        }
+    }
+
+    private static List<JsonNode> notificationsIn(WsClient client, String userRoom, int count) {
+        List<JsonNode> found = new java.util.ArrayList<>();
+        while (found.size() < count) {
+            JsonNode frame = nextInRoom(client, userRoom);
+            assertThat(frame.path("type").asText()).as("frame %s", frame).isEqualTo("notification:new");
+            found.add(frame);
+        }
+        return found;
+    }
+
     // Guards resuming from a subscribe reply's position: a client that saw no event yet loses nothing.
     @Test
     void shouldResumeFromTheSubscribeReplysPositionWhenNoEventWasSeen() {
