@@ -17,6 +17,7 @@ import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versionsBetween;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -130,7 +131,7 @@ class NativeReplayTest {
     }
 
     private static List<JsonNode> notificationsIn(WsClient client, String userRoom, int count) {
-        List<JsonNode> found = new java.util.ArrayList<>();
+        List<JsonNode> found = new ArrayList<>();
         while (found.size() < count) {
             JsonNode frame = nextInRoom(client, userRoom);
             assertThat(frame.path("type").asText()).as("frame %s", frame).isEqualTo("notification:new");

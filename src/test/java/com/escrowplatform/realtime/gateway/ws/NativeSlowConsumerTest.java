@@ -30,6 +30,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
@@ -56,6 +57,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class NativeSlowConsumerTest {
+    private static final Logger LOG = Logger.getLogger(NativeSlowConsumerTest.class);
     /** CONTRACT 5: the close code for a client whose outbound queue went over its limit. */
     static final int CLOSE_TOO_SLOW = 4008;
     static final String SLOW_CLOSES = "escrow_gateway_slow_consumer_closes_total";
@@ -91,6 +93,7 @@ class NativeSlowConsumerTest {
                 assertThat(sent).as("events sent without the stalled client being closed").isLessThan(MAX_EVENTS);
                 produceAndExpect(producer, reader, escrow, room, ++sent);
             }
+            LOG.infof("the stalled client was closed after %d events of %d KiB", sent, EVENT_BYTES / 1024);
             for (int i = 0; i < 3; i++) {
                 produceAndExpect(producer, reader, escrow, room, ++sent);
             }
