@@ -134,9 +134,11 @@ public final class Hub {
      * <p>With {@code after}: every event of the room above it follows the reply once and in order
      * ({@code recovered:true}), or, when that is impossible, none does ({@code recovered:false}) and the
      * subscription is live from its registration. Without: {@code recovered:false}, live from registration.
-     * Subscribing to a room the session is already in (typically its own user room, joined at open) replays
-     * nothing: it answers {@code recovered:true} when {@code after} shows the client missed nothing before the
-     * subscription went live, else {@code recovered:false}; the position is what was delivered so far.
+     * Subscribing to a room the session is already in: with {@code after}, while that subscription has handed
+     * over no event yet (the own user room right after open), it is replaced by one that resumes from
+     * {@code after}. Otherwise nothing is replayed: {@code recovered:true} when {@code after} shows the client
+     * missed nothing before the subscription went live, else {@code recovered:false}; the position is what was
+     * delivered so far.
      */
     public CompletionStage<Subscribed> subscribe(Session session, String room, Optional<StreamPosition> after,
             Consumer<Subscribed> onSubscribed) {
@@ -172,12 +174,37 @@ public final class Hub {
         }
         if (existing != null) {
             // Outside the session lock: taking a subscription lock inside it would invert the lock order.
+            if (after.isPresent() && existing.retireIfNothingHandedOver()) {
+                // A resume into a room joined without replay (the own user room, joined on open) that has had
+                // no event yet: the new subscription replays from the client's id instead.
+                subscription = replace(session, existing, onSubscribed);
+                if (subscription == null) {
+                    return refused(ErrorCode.BAD_REQUEST, "the subscription to " + room + " ended meanwhile; retry");
+                }
+                replayAndGoLive(subscription, after);
+                return subscription.result;
+            }
             Subscribed again = existing.subscribeAgain(onSubscribed, after);
             return again != null ? CompletableFuture.completedFuture(again)
                     : refused(ErrorCode.BAD_REQUEST, "a subscribe to " + room + " is still in progress");
         }
         replayAndGoLive(subscription, after);
         return subscription.result;
+    }
+
+    /** Swaps a retired subscription for a new, replaying one in both indexes; null if the session left meanwhile. */
+    private Subscription replace(Session session, Subscription retired, Consumer<Subscribed> onSubscribed) {
+        synchronized (session) {
+            if (!session.open || !session.subscriptions.remove(retired.room, retired)) {
+                return null;
+            }
+            rooms.remove(retired);
+            Subscription fresh = new Subscription(session, retired.room, retired.stream, onSubscribed,
+                    limits.maxHeldBackEvents());
+            session.subscriptions.put(fresh.room, fresh);
+            rooms.add(fresh);
+            return fresh;
+        }
     }
 
     /**

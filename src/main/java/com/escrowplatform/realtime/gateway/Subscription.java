@@ -39,6 +39,8 @@ final class Subscription {
     private StreamPosition deliveredThrough;
     /** Where the subscription went live: every later event was delivered live. */
     private StreamPosition liveFrom;
+    /** An event of the room was handed to the peer (replayed or live). */
+    private boolean handedOverAny;
 
     Subscription(Session session, String room, StreamPartition stream, Consumer<Subscribed> onSubscribed,
             int maxHeldBack) {
@@ -89,6 +91,7 @@ final class Subscription {
         if (!tell(listener, reply)) {
             return null;
         }
+        handedOverAny = !replay.isEmpty();
         for (GatewayEvent event : replay) {
             if (!session.send(event)) {
                 break;
@@ -123,6 +126,20 @@ final class Subscription {
         return tell(onAgain, reply) ? reply : null;
     }
 
+    /**
+     * Makes way for a resuming subscribe to the same room, if this subscription is live and has handed no event
+     * to the peer: then a replay cannot repeat anything the client got from it. Takes the lock, so no frame of
+     * the room follows once this returns true. Any thread.
+     */
+    synchronized boolean retireIfNothingHandedOver() {
+        if (removed || heldBack != null || handedOverAny) {
+            return false;
+        }
+        removed = true;
+        onSubscribed = null;
+        return true;
+    }
+
     /** Unsubscribe: takes the lock, so no frame of the room follows once this returns. Event loop. */
     synchronized void cancel() {
         removed = true;
@@ -143,6 +160,7 @@ final class Subscription {
             return;
         }
         deliveredThrough = position;
+        handedOverAny = true;
         session.send(event);
     }
 

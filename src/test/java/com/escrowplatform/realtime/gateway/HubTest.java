@@ -464,6 +464,27 @@ class HubTest {
         assertThat(peer.offsets()).containsExactly(2L);
     }
 
+    // Guards resuming a room joined without replay (the own user room on open) before any of its events arrived.
+    @Test
+    void shouldReplayIntoARoomJoinedWithoutReplayWhileItHasHandedOverNothing() {
+        Hub hub = hub();
+        window.startAt(P0, 0);
+        GatewayEvent missed = event(ROOM_A, 0, 0);
+        hub.publish(missed);
+        RecordingPeer peer = RecordingPeer.openOn(hub);
+        subscribe(hub, peer, ROOM_A, null);
+
+        Subscribed resumed = subscribe(hub, peer, ROOM_A, P0.at(-1));
+        GatewayEvent live = event(ROOM_A, 0, 1);
+        hub.publish(live);
+
+        assertThat(resumed.recovered()).isTrue();
+        assertThat(resumed.replayed()).isEqualTo(1);
+        assertThat(peer.events()).containsExactly(missed, live);
+        assertThat(hub.subscriptionCount()).isEqualTo(1);
+        assertThat(hub.roomCount()).isEqualTo(1);
+    }
+
     @Test
     void shouldCloseTheSessionWhenItsPeerThrows() {
         Hub hub = hub();

@@ -1,0 +1,183 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.amounts;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.awaitWelcome;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.eventsInRoom;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.eventsThrough;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.ids;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.metric;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.nextInRoom;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.release;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.seeTwoEventsThenLeave;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.room;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.subscribed;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.version;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versions;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versionsBetween;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.TestInfrastructure;
+import com.escrowplatform.realtime.testsupport.TestTokens;
+import com.escrowplatform.realtime.testsupport.WsClient;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Resume with {@code lastEventId} from the in-memory window (CONTRACT 6, hot path): the missed events once and
+ * in order, then live events, with no gap and no duplicate at the seam even while a writer keeps changing
+ * the escrow.
+ */
+@QuarkusTest
+@WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
+class NativeReplayTest {
+    static final int MISSED = 50;
+
+    @TestHTTPResource("/")
+    URI base;
+
+    // Guards: a reconnect with the last seen id gets exactly the 50 missed events, in order, then live ones.
+    @Test
+    void shouldReplayExactlyTheMissedEventsInOrderThenGoLive() {
+        Api.Funded escrow = Api.fundedEscrow(amounts(60));
+        String room = room(escrow);
+        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+            awaitWelcome(observer);
+            subscribed(observer, room, null);
+
+            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
+            for (int i = 2; i < 2 + MISSED; i++) {
+                release(escrow, i);
+            }
+            // the gateway has published all 50 once the observer saw the last of them
+            eventsThrough(observer, room, version(lastSeen) + MISSED);
+            double hotBefore = metric("escrow_gateway_replays_total{path=\"hot\"").orElseThrow();
+
+            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
+                awaitWelcome(back);
+                JsonNode reply = subscribed(back, room, lastSeen.path("id").asText());
+                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+                assertThat(reply.path("replayed").asInt()).isEqualTo(MISSED);
+
+                List<JsonNode> replayed = eventsInRoom(back, room, MISSED);
+                assertThat(versions(replayed)).containsExactlyElementsOf(
+                        versionsBetween(version(lastSeen) + 1, version(lastSeen) + MISSED));
+                assertThat(ids(replayed)).doesNotHaveDuplicates().doesNotContain(lastSeen.path("id").asText());
+                assertThat(metric("escrow_gateway_replays_total{path=\"hot\"").orElseThrow()).isGreaterThan(hotBefore);
+
+                release(escrow, 2 + MISSED);
+                JsonNode live = nextInRoom(back, room);
+                assertThat(version(live)).as("first live frame %s", live).isEqualTo(version(lastSeen) + MISSED + 1);
+                assertThat(live.path("type").asText()).isEqualTo("escrow:milestone_released");
+            }
+        }
+    }
+
+    // Guards the seam: replay and live events merge into one contiguous run of versions while a writer runs.
+    @Test
+    void shouldLeaveNoGapOrDuplicateAtTheSeamWhileAWriterKeepsChanging() throws Exception {
+        Api.Funded escrow = Api.fundedEscrow(amounts(90));
+        String room = room(escrow);
+        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+            awaitWelcome(observer);
+            subscribed(observer, room, null);
+
+            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
+            for (int i = 2; i < 2 + MISSED; i++) {
+                release(escrow, i);
+            }
+            eventsThrough(observer, room, version(lastSeen) + MISSED);
+
+            SeamCheck.assertSeamWhileWriting(base, escrow, room, lastSeen, 2 + MISSED, 30, MISSED);
+        }
+    }
+
+    // Guards resuming the own user room, joined on open without replay: a subscribe with lastEventId recovers it.
+    @Test
+    void shouldResumeTheOwnUserRoomFromTheLastNotificationSeen() {
+        Api.Funded escrow = Api.fundedEscrow(amounts(10));
+        String userRoom = "user:" + escrow.seller();
+        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+            awaitWelcome(observer);
+            JsonNode lastSeen;
+            try (WsClient first = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+                awaitWelcome(first);
+                release(escrow, 0);
+                lastSeen = notificationsIn(first, userRoom, 1).get(0);
+            }
+            for (int i = 1; i <= 5; i++) {
+                release(escrow, i);
+            }
+            List<JsonNode> missed = notificationsIn(observer, userRoom, 6).subList(1, 6);
+
+            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+                awaitWelcome(back);
+                JsonNode reply = subscribed(back, userRoom, lastSeen.path("id").asText());
+                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+                assertThat(reply.path("replayed").asInt()).isEqualTo(5);
+                assertThat(ids(notificationsIn(back, userRoom, 5))).containsExactlyElementsOf(ids(missed));
+            }
+        }
+    }
+
+    /** The next {@code count} notifications of milestone releases in {@code userRoom}. */
+    private static List<JsonNode> notificationsIn(WsClient client, String userRoom, int count) {
+        List<JsonNode> found = new ArrayList<>();
+        while (found.size() < count) {
+            JsonNode frame = nextInRoom(client, userRoom);
+            assertThat(frame.path("type").asText()).as("frame %s", frame).isEqualTo("notification:new");
+            // skips notifications of the escrow's set-up that may still arrive
+            if ("escrow:milestone_released".equals(frame.path("data").path("kind").asText())) {
+                found.add(frame);
+            }
+        }
+        return found;
+    }
+
+    // Guards resuming from a subscribe reply's position: a client that saw no event yet loses nothing.
+    @Test
+    void shouldResumeFromTheSubscribeReplysPositionWhenNoEventWasSeen() {
+        Api.Funded escrow = Api.fundedEscrow(amounts(10));
+        String room = room(escrow);
+        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
+            awaitWelcome(observer);
+            subscribed(observer, room, null);
+            // once the observer sees this release, the escrow's earlier events are behind the gateway too
+            release(escrow, 0);
+            long before = RoomFrames.version(escrow);
+            eventsThrough(observer, room, before);
+
+            String position;
+            try (WsClient first = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
+                awaitWelcome(first);
+                JsonNode reply = subscribed(first, room, null);
+                assertThat(reply.path("recovered").asBoolean()).isFalse();
+                position = reply.path("position").asText();
+                assertThat(position).isNotBlank();
+            }
+            for (int i = 1; i <= 5; i++) {
+                release(escrow, i);
+            }
+            eventsThrough(observer, room, before + 5);
+
+            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
+                awaitWelcome(back);
+                JsonNode reply = subscribed(back, room, position);
+                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+                assertThat(reply.path("replayed").asInt()).isEqualTo(5);
+                assertThat(versions(eventsInRoom(back, room, 5))).containsExactlyElementsOf(
+                        versionsBetween(before + 1, before + 5));
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.OptionalDouble;
+
+import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.TestTokens;
+import com.escrowplatform.realtime.testsupport.WsClient;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.restassured.RestAssured;
+
+/**
+ * Steps shared by the native replay, fan-out and limit tests: read one room's frames in order (skipping the
+ * user room's notifications that interleave), release milestones over REST, read the hub's gauges.
+ */
+final class RoomFrames {
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    private RoomFrames() {
+    }
+
+    static String room(Api.Funded escrow) {
+        return "escrow:" + escrow.escrowId();
+    }
+
+    /** {@code count} milestone amounts of 1.00. */
+    static String[] amounts(int count) {
+        String[] amounts = new String[count];
+        Arrays.fill(amounts, "1.00");
+        return amounts;
+    }
+
+    /** Releases milestone {@code index} as the buyer: one {@code escrow:milestone_released} event. */
+    static void release(Api.Funded escrow, int index) {
+        Api.as(escrow.buyer()).post("/api/escrows/" + escrow.escrowId() + "/milestones/"
+                + escrow.milestoneIds().get(index) + "/release").then().statusCode(200);
+    }
+
+    /** The escrow's version as REST sees it: the version of its newest event. */
+    static long version(Api.Funded escrow) {
+        return Api.as(escrow.buyer()).get("/api/escrows/" + escrow.escrowId()).then().statusCode(200)
+                .extract().<Number>path("version").longValue();
+    }
+
+    /** The buyer subscribes, sees two releases (milestones 0 and 1), leaves; returns the last event frame it saw. */
+    static JsonNode seeTwoEventsThenLeave(URI base, Api.Funded escrow) {
+        String room = room(escrow);
+        try (WsClient first = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
+            awaitWelcome(first);
+            subscribed(first, room, null);
+            release(escrow, 0);
+            release(escrow, 1);
+            long second = version(escrow);
+            // reads through the second release, past any earlier event of the escrow that arrives late
+            List<JsonNode> seen = eventsThrough(first, room, second);
+            JsonNode last = seen.get(seen.size() - 1);
+            assertThat(version(last)).isEqualTo(second);
+            assertThat(last.path("type").asText()).isEqualTo("escrow:milestone_released");
+            return last;
+        }
+    }
+
+    static void awaitWelcome(WsClient client) {
+        assertThat(client.next(WAIT).path("type").asText()).isEqualTo("welcome");
+    }
+
+    /** Sends a subscribe and returns its reply (a {@code subscribed} or an {@code error} frame). */
+    static JsonNode subscribe(WsClient client, String room, String lastEventId) {
+        String ref = "ref-" + System.nanoTime();
+        client.send(WsClient.subscribe(room, lastEventId, ref));
+        JsonNode reply = nextInRoom(client, room);
+        assertThat(reply.path("ref").asText()).as("reply to %s", ref).isEqualTo(ref);
+        return reply;
+    }
+
+    /** Subscribes and checks that the reply is {@code subscribed}. */
+    static JsonNode subscribed(WsClient client, String room, String lastEventId) {
+        JsonNode reply = subscribe(client, room, lastEventId);
+        assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("subscribed");
+        return reply;
+    }
+
+    /** The next frame of {@code room} (or an error frame), skipping other rooms' frames. */
+    static JsonNode nextInRoom(WsClient client, String room) {
+        return client.nextMatching(frame -> room.equals(frame.path("room").asText())
+                || "error".equals(frame.path("type").asText()), WAIT);
+    }
+
+    /** The next {@code count} event frames of {@code room}, in arrival order. */
+    static List<JsonNode> eventsInRoom(WsClient client, String room, int count) {
+        List<JsonNode> events = new ArrayList<>(count);
+        while (events.size() < count) {
+            JsonNode frame = nextInRoom(client, room);
+            assertThat(frame.path("type").asText()).as("frame %s", frame).startsWith("escrow:");
+            events.add(frame);
+        }
+        return events;
+    }
+
+    /** Reads the room's events until one carries {@code version}; returns all read, in order. */
+    static List<JsonNode> eventsThrough(WsClient client, String room, long version) {
+        List<JsonNode> events = new ArrayList<>();
+        while (events.isEmpty() || version(events.get(events.size() - 1)) < version) {
+            events.addAll(eventsInRoom(client, room, 1));
+        }
+        return events;
+    }
+
+    static long version(JsonNode eventFrame) {
+        return eventFrame.path("data").path("version").asLong();
+    }
+
+    static List<Long> versions(List<JsonNode> eventFrames) {
+        return eventFrames.stream().map(RoomFrames::version).toList();
+    }
+
+    static List<String> ids(List<JsonNode> eventFrames) {
+        return eventFrames.stream().map(frame -> frame.path("id").asText()).toList();
+    }
+
+    /** The versions {@code from} to {@code to}, both included. */
+    static List<Long> versionsBetween(long from, long to) {
+        List<Long> versions = new ArrayList<>();
+        for (long v = from; v <= to; v++) {
+            versions.add(v);
+        }
+        return versions;
+    }
+
+    /**
+     * A sample of {@code /q/metrics}: the value of the first series that starts with {@code series}, a name
+     * or a name with its first labels and no closing brace (e.g. {@code escrow_gateway_replays_total{path="cold"}).
+     */
+    static OptionalDouble metric(String series) {
+        String text = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
+        return text.lines()
+                .filter(line -> !line.startsWith("#"))
+                .filter(line -> line.startsWith(series) && line.length() > series.length()
+                        && " {,}".indexOf(line.charAt(series.length())) >= 0)
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst();
+    }
+}

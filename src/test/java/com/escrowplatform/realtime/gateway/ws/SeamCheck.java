@@ -1,0 +1,71 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.awaitWelcome;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.eventsThrough;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.ids;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.nextInRoom;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.release;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.subscribed;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.version;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versions;
+import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versionsBetween;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URI;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.TestTokens;
+import com.escrowplatform.realtime.testsupport.WsClient;
+import com.fasterxml.jackson.databind.JsonNode;
+
+/** The seam check shared by the hot and cold replay tests. */
+final class SeamCheck {
+    private SeamCheck() {
+    }
+
+    /**
+     * Starts a writer releasing milestones {@code firstIndex} .. {@code firstIndex + writes - 1} over REST; once
+     * two of them are committed, the buyer resubscribes with {@code lastSeen}'s id while the writer goes on.
+     * Then: {@code recovered:true} with at least the {@code missed} events replayed, and the room's versions from
+     * {@code lastSeen + 1} up to the writer's last, each exactly once and in order; the next release follows
+     * directly.
+     */
+    static void assertSeamWhileWriting(URI base, Api.Funded escrow, String room, JsonNode lastSeen, int firstIndex,
+            int writes, int missed) throws Exception {
+        ExecutorService writerThread = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-writer"));
+        try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
+            awaitWelcome(back);
+            CountDownLatch underway = new CountDownLatch(2);
+            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                for (int i = firstIndex; i < firstIndex + writes; i++) {
+                    release(escrow, i);
+                    underway.countDown();
+                }
+            }, writerThread);
+            assertThat(underway.await(30, TimeUnit.SECONDS)).as("the writer started").isTrue();
+            assertThat(writer).as("the writer is still running when the client resubscribes").isNotDone();
+
+            JsonNode reply = subscribed(back, room, lastSeen.path("id").asText());
+            assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
+            assertThat(reply.path("replayed").asInt()).isGreaterThanOrEqualTo(missed);
+
+            writer.get(60, TimeUnit.SECONDS);
+            long last = RoomFrames.version(escrow);
+            assertThat(last).isEqualTo(version(lastSeen) + missed + writes);
+            List<JsonNode> received = eventsThrough(back, room, last);
+            assertThat(versions(received)).containsExactlyElementsOf(versionsBetween(version(lastSeen) + 1, last));
+            assertThat(ids(received)).doesNotHaveDuplicates();
+
+            release(escrow, firstIndex + writes);
+            assertThat(version(nextInRoom(back, room))).as("the frame after the writer's last").isEqualTo(last + 1);
+        } finally {
+            writerThread.shutdownNow();
+        }
+    }
+}
