@@ -156,7 +156,7 @@ class TwoInstancesIT {
                 .until(this::leaders, leaders -> leaders == 1);
     }
 
-    // SIGTERM to B: readiness goes DOWN, the open socket closes with 1001, B exits within the grace period, and resuming on A recovers what was committed meanwhile.
+    // SIGTERM to B: readiness goes DOWN, new sockets are refused, the open socket closes with 1001, B exits within the grace period, and resuming on A recovers what was committed meanwhile.
     @Test
     @Order(4)
     void shouldCloseSocketsWith1001AndExitInTimeOnSigtermLosingNoCommittedEvent() {
@@ -173,6 +173,9 @@ class TwoInstancesIT {
             Awaitility.await("B reports not ready while it shuts down").atMost(WAIT).pollInterval(Duration.ofMillis(50))
                     .until(() -> b.get("/q/health/ready"), answer -> answer.statusCode() == 503
                             && answer.body().contains("DOWN"));
+            assertThat(WsClient.upgradeStatus(b.uri(),
+                    builder -> builder.header("Authorization", "Bearer " + TestTokens.forUser(escrow.buyer()))))
+                    .as("a new socket on an instance going away").isEqualTo(503);
             // committed while B shuts down: B's client must not lose these
             as(escrow.arbiter()).post(escrow.path("/join")).then().statusCode(200);
             as(escrow.buyer()).post(escrow.path("/fund")).then().statusCode(200);
