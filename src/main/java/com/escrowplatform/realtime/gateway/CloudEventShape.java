@@ -53,7 +53,13 @@ public final class CloudEventShape {
     }
 
     public static Checked check(Stream stream, String key, Headers headers, byte[] value) {
-        String problem = problem(stream, key, headers, value);
+        String problem;
+        try {
+            problem = problem(stream, key, headers, value);
+        } catch (RuntimeException unforeseen) {
+            // whatever a foreign record does to the checks, it is that record's problem: the caller's loop goes on
+            problem = "the record cannot be checked: " + unforeseen;
+        }
         if (problem != null) {
             return new Checked(null, problem);
         }
@@ -73,8 +79,9 @@ public final class CloudEventShape {
             return "ce_id is missing";
         }
         String type = CloudEventRecords.header(headers, CloudEventRecords.TYPE);
-        boolean typeFitsTopic = stream == Stream.ESCROW_EVENTS ? EventTypes.ESCROW_TYPES.contains(type)
-                : EventTypes.NOTIFICATION_NEW.equals(type);
+        // null first: Set.of(...).contains(null) throws, and a throw here would end the live consumer
+        boolean typeFitsTopic = type != null && (stream == Stream.ESCROW_EVENTS ? EventTypes.ESCROW_TYPES.contains(type)
+                : EventTypes.NOTIFICATION_NEW.equals(type));
         if (!typeFitsTopic) {
             return "ce_type '" + type + "' is not an event type of this topic";
         }

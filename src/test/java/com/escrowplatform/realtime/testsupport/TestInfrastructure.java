@@ -28,13 +28,16 @@ public class TestInfrastructure implements QuarkusTestResourceLifecycleManager {
         if (kafka != null) {
             return;
         }
+        KafkaBroker broker;
         try {
-            kafka = KafkaBroker.create();
+            broker = KafkaBroker.create();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        kafka.start();
+        // published only once both are up: a failed start must fail the next caller too, not hand out nulls
+        broker.start();
         database = TestDatabase.create();
+        kafka = broker;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             kafka.destroy();
             database.drop();

@@ -16,14 +16,19 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.awaitility.Awaitility;
 
-/** Reads a topic of the test broker from the beginning, keeping the records whose key is wanted. */
+/** Reads a topic of the test broker from the beginning, keeping the records that are wanted. */
 public final class TopicReader implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
-    private final Set<String> keys;
+    private final Predicate<ConsumerRecord<String, byte[]>> wanted;
     private final List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
 
+    /** Keeps the records whose key is one of {@code keys} (records without a key are never wanted). */
     public TopicReader(String topic, Set<String> keys) {
-        this.keys = keys;
+        this(topic, record -> record.key() != null && keys.contains(record.key()));
+    }
+
+    public TopicReader(String topic, Predicate<ConsumerRecord<String, byte[]>> wanted) {
+        this.wanted = wanted;
         this.consumer = new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, TestInfrastructure.kafka().bootstrapServers(),
                 ConsumerConfig.CLIENT_ID_CONFIG, "test-reader-" + UUID.randomUUID(),
@@ -35,18 +40,28 @@ public final class TopicReader implements AutoCloseable {
         consumer.seekToBeginning(partitions);
     }
 
-    /** Polls until {@code done} holds for the records read so far (wanted keys only), or fails after {@code timeout}. */
+    /** Polls until {@code done} holds for the records read so far (wanted ones only), or fails after {@code timeout}. */
     public List<ConsumerRecord<String, byte[]>> readUntil(Predicate<List<ConsumerRecord<String, byte[]>>> done,
             Duration timeout) {
         Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(1)).until(() -> {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                if (keys.contains(record.key())) {
+                if (wanted.test(record)) {
                     records.add(record);
                 }
             }
             return done.test(records);
         });
         return List.copyOf(records);
+    }
+
+    /**
+     * Reads on to the end the topic has now and returns every wanted record read so far: what a later
+     * {@link #readUntil} found, plus anything written after it (a duplicate, say), up to this moment.
+     */
+    public List<ConsumerRecord<String, byte[]>> readToCurrentEnd(Duration timeout) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment(), timeout);
+        return readUntil(read -> ends.entrySet().stream()
+                .allMatch(end -> consumer.position(end.getKey()) >= end.getValue()), timeout);
     }
 
     @Override

@@ -1,0 +1,160 @@
+package com.escrowplatform.realtime.testsupport;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * Another instance of the packaged application ({@code target/quarkus-app/quarkus-run.jar}, prod profile),
+ * started as its own process on a free port against the test infrastructure, beside the one
+ * {@code @QuarkusIntegrationTest} launches. Output goes to {@code target/<name>.log}. A JVM shutdown hook
+ * kills it (and anything it started) if a test forgets to, or fails before it can.
+ */
+public final class ApplicationProcess implements AutoCloseable {
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final Process process;
+    private final int port;
+    private final Path log;
+    private final Thread killer;
+
+    private ApplicationProcess(Process process, int port, Path log) {
+        this.process = process;
+        this.port = port;
+        this.log = log;
+        this.killer = new Thread(this::kill, "kill-" + log.getFileName());
+        Runtime.getRuntime().addShutdownHook(killer);
+    }
+
+    /** Starts the packaged application with {@link TestInfrastructure#applicationConfig()} and waits until it is ready. */
+    public static ApplicationProcess start(String name, Duration readyWithin) {
+        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("missing " + jar + ": run through 'mvnw verify', which packages it first");
+        }
+        int port;
+        try {
+            port = KafkaBroker.freePort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (Map.Entry<String, String> setting : TestInfrastructure.applicationConfig().entrySet()) {
+            command.add("-D" + setting.getKey() + "=" + setting.getValue());
+        }
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-jar");
+        command.add(jar.toString());
+        Path log = Path.of("target", name + ".log").toAbsolutePath();
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.to(log.toFile())).start();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name, e);
+        }
+        ApplicationProcess started = new ApplicationProcess(process, port, log);
+        try {
+            Awaitility.await(name + " ready on port " + port).atMost(readyWithin).pollInterval(Duration.ofMillis(250))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+                        }
+                        return started.readinessStatus() == 200;
+                    });
+        } catch (RuntimeException e) {
+            started.close();
+            throw e;
+        }
+        return started;
+    }
+
+    public URI uri() {
+        return URI.create("http://localhost:" + port);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** HTTP status of {@code /q/health/ready}, or -1 when nothing answers. */
+    public int readinessStatus() {
+        return get("/q/health/ready").statusCode();
+    }
+
+    /** A GET on this instance; status -1 and an empty body when nothing answers. */
+    public Answer get(String path) {
+        try {
+            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri().resolve(path))
+                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            return new Answer(response.statusCode(), response.body());
+        } catch (IOException e) {
+            return new Answer(-1, "");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Answer(-1, "");
+        }
+    }
+
+    public record Answer(int statusCode, String body) {
+    }
+
+    /** Sends SIGTERM, as an orchestrator stopping the instance does; returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** @return true when the process exited within {@code timeout} */
+    public boolean awaitExit(Duration timeout) {
+        try {
+            return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Asks politely (SIGTERM), then kills whatever is left of the process and its descendants. */
+    @Override
+    public void close() {
+        kill();
+        try {
+            Runtime.getRuntime().removeShutdownHook(killer);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // the hook is running or ran: nothing left to undo
+        }
+    }
+
+    private void kill() {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        if (process.isAlive()) {
+            process.destroy();
+            awaitExit(Duration.ofSeconds(30));
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            awaitExit(Duration.ofSeconds(10));
+        }
+    }
+}
