@@ -12,6 +12,7 @@ import org.jboss.logging.Logger;
 
 import io.quarkus.runtime.ShutdownDelayInitiatedEvent;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.quarkus.vertx.http.runtime.filters.QuarkusRequestWrapper;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.HttpUpgradeCheck;
@@ -34,6 +35,7 @@ import io.smallrye.mutiny.Uni;
  * ours to end, with 1001, so each upgraded request is released from that count as it is upgraded.
  */
 @ApplicationScoped
+@RegisterForReflection(targets = QuarkusRequestWrapper.class, methods = true, fields = false) // done(), in a native image
 public class GoingAway implements HttpUpgradeCheck {
     private static final Logger LOG = Logger.getLogger(GoingAway.class);
     static final int CLOSE_GOING_AWAY = 1001;
