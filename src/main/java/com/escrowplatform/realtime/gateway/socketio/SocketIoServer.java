@@ -1,0 +1,238 @@
+package com.escrowplatform.realtime.gateway.socketio;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
+
+import com.escrowplatform.realtime.gateway.Gateway;
+import com.escrowplatform.realtime.gateway.GatewayConfig;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * {@code /socket.io/}: the HTTP side of Engine.IO v4 and the registry of its sessions.
+ *
+ * <p>Every request to the path passes {@link #route} first: a wrong {@code EIO} version or transport is
+ * answered 400 as Engine.IO servers do; a WebSocket upgrade goes on to {@link SocketIoEndpoint}; long-polling
+ * is served here. Polling sessions live in this instance's memory, so, as with any Socket.IO server,
+ * polling clients behind several instances need sticky sessions; WebSocket clients do not.
+ *
+ * <p>Handlers run on event loops and never block: a poll with nothing to say is parked, not waited for.
+ */
+@ApplicationScoped
+public class SocketIoServer {
+    private static final Logger LOG = Logger.getLogger(SocketIoServer.class);
+    static final String PATH = "/socket.io/";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Base64.Encoder SID_ENCODER = Base64.getUrlEncoder().withoutPadding();
+
+    private final SocketIoConfig config;
+    private final GatewayConfig gatewayConfig;
+    private final Gateway gateway;
+    private final SocketIoAuthenticator authenticator;
+    private final Vertx vertx;
+    private final RecoveryTokens recovery;
+    private final ConcurrentHashMap<String, EngineSocket> sessions = new ConcurrentHashMap<>();
+
+    SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
+            SocketIoAuthenticator authenticator, Vertx vertx) {
+        this.config = config;
+        this.gatewayConfig = gatewayConfig;
+        this.gateway = gateway;
+        this.authenticator = authenticator;
+        this.vertx = vertx;
+        this.recovery = config.recoveryEnabled() ? new RecoveryTokens(secret(config)) : null;
+    }
+
+    private static byte[] secret(SocketIoConfig config) {
+        if (config.recoverySecret().isPresent()) {
+            return config.recoverySecret().get().getBytes(StandardCharsets.UTF_8);
+        }
+        LOG.warn("escrow.socketio.recovery-secret is not set: Socket.IO clients recover only on the instance they "
+                + "left. Give every instance the same secret to let them recover anywhere.");
+        byte[] secret = new byte[32];
+        RANDOM.nextBytes(secret);
+        return secret;
+    }
+
+    void routes(@Observes Router router) {
+        // polling POST bodies are small (at most maxPayload, else 413); read them whole before routing
+        router.post(PATH).order(-11).handler(BodyHandler.create(false).setBodyLimit(maxPayload()));
+        router.route(PATH).order(-10).handler(this::route);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        for (EngineSocket engine : new ArrayList<>(sessions.values())) {
+            engine.close(EngineSocket.CLOSE_GOING_AWAY, "server going away");
+        }
+    }
+
+    private void route(RoutingContext context) {
+        if (!config.enabled()) {
+            context.next();
+            return;
+        }
+        HttpServerRequest request = context.request();
+        HttpServerResponse response = context.response();
+        if (!"4".equals(request.getParam("EIO"))) {
+            badRequest(response, 5, "Unsupported protocol version");
+            return;
+        }
+        String transport = request.getParam("transport");
+        if ("websocket".equals(transport)) {
+            if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+                context.next();
+            } else {
+                badRequest(response, 3, "Bad request");
+            }
+            return;
+        }
+        if (!"polling".equals(transport)) {
+            badRequest(response, 0, "Transport unknown");
+            return;
+        }
+        if (!config.pollingEnabled()) {
+            badRequest(response, 3, "HTTP long-polling is disabled on this server: connect with "
+                    + "io(url, { transports: [\"websocket\"], auth: { token } })");
+            return;
+        }
+        String sid = request.getParam("sid");
+        if (sid == null) {
+            if (request.method() != HttpMethod.GET) {
+                badRequest(response, 2, "Bad handshake method");
+                return;
+            }
+            EngineSocket engine = EngineSocket.overPolling(this);
+            sessions.put(engine.sid, engine);
+            answer(response, engine.openPacket(), null);
+            return;
+        }
+        EngineSocket engine = sessions.get(sid);
+        if (engine == null || !engine.isPolling()) {
+            badRequest(response, 1, "Session ID unknown");
+            return;
+        }
+        if (request.method() == HttpMethod.GET) {
+            engine.onPoll(response);
+        } else if (request.method() == HttpMethod.POST) {
+            post(context, engine);
+        } else {
+            badRequest(response, 3, "Bad request");
+        }
+    }
+
+    private void post(RoutingContext context, EngineSocket engine) {
+        String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        if (length != null && length.length() < 12 && Long.parseLong(length.strip()) > maxPayload()) {
+            context.response().setStatusCode(413).end();
+            engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
+            return;
+        }
+        receive(context, engine, context.body().available() ? context.body().asString("UTF-8") : "");
+    }
+
+    private void receive(RoutingContext context, EngineSocket engine, String body) {
+        if (body == null || body.length() > maxPayload()) {
+            context.response().setStatusCode(413).end();
+            engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
+            return;
+        }
+        engine.onPost(body);
+        answer(context.response(), "ok", null);
+    }
+
+    // --- for the endpoint and the sessions ---------------------------------------------------------------
+
+    EngineSocket openWebSocket(io.quarkus.websockets.next.WebSocketConnection connection) {
+        EngineSocket engine = EngineSocket.overWebSocket(this, connection);
+        sessions.put(engine.sid, engine);
+        return engine;
+    }
+
+    EngineSocket find(String sid) {
+        return sessions.get(sid);
+    }
+
+    void forget(EngineSocket engine) {
+        sessions.remove(engine.sid, engine);
+    }
+
+    String newSid() {
+        byte[] bytes = new byte[15];
+        RANDOM.nextBytes(bytes);
+        return SID_ENCODER.encodeToString(bytes);
+    }
+
+    String openPacket(String sid, boolean upgradeToWebSocket) {
+        return SocketIoPackets.open(sid, upgradeToWebSocket, pingIntervalMillis(), pingTimeoutMillis(), maxPayload());
+    }
+
+    long pingIntervalMillis() {
+        return config.pingInterval().toMillis();
+    }
+
+    long pingTimeoutMillis() {
+        return config.pingTimeout().toMillis();
+    }
+
+    int maxPayload() {
+        return gatewayConfig.maxFrameBytes();
+    }
+
+    Vertx vertx() {
+        return vertx;
+    }
+
+    Gateway gateway() {
+        return gateway;
+    }
+
+    SocketIoAuthenticator authenticator() {
+        return authenticator;
+    }
+
+    /** Null when recovery is off. */
+    RecoveryTokens recovery() {
+        return recovery;
+    }
+
+    /** Open Engine.IO sessions of this instance. */
+    public int sessionCount() {
+        return sessions.size();
+    }
+
+    static void answer(HttpServerResponse response, String body, Runnable done) {
+        response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8")
+                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
+                .end(body)
+                .onComplete(result -> {
+                    if (done != null) {
+                        done.run();
+                    }
+                });
+    }
+
+    static void badRequest(HttpServerResponse response, int code, String message) {
+        if (response.ended()) {
+            return;
+        }
+        response.setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(JsonNodeFactory.instance.objectNode().put("code", code).put("message", message).toString());
+    }
+}
