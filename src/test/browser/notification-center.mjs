@@ -61,6 +61,8 @@ try {
       break;
     }
   }
+  lines.close();
 } finally {
   await browser.close();
 }
+process.exit(0); // stdin stays open otherwise, and so would this process

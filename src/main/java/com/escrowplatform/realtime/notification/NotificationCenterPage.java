@@ -22,7 +22,8 @@ public class NotificationCenterPage {
         if (!enabled) {
             return;
         }
-        router.route(PATH).handler(context -> context.redirect(PATH + "/"));
+        // exact match: Vert.x would also match the trailing-slash form with a plain route, and loop
+        router.routeWithRegex("^" + PATH + "$").handler(context -> context.redirect(PATH + "/"));
         router.route(PATH + "/*").handler(StaticHandler.create("notification-center").setCachingEnabled(false));
     }
 }
