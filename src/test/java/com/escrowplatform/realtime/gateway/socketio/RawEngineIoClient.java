@@ -30,6 +30,7 @@ final class RawEngineIoClient implements AutoCloseable {
     private final LinkedBlockingQueue<String> frames;
     private final CompletableFuture<Closed> closed;
     private final List<String> seen = new ArrayList<>();
+    private final List<String> sent = new ArrayList<>();
     final Instant openedAt;
 
     private RawEngineIoClient(WebSocket socket, LinkedBlockingQueue<String> frames, CompletableFuture<Closed> closed,
@@ -56,6 +57,7 @@ final class RawEngineIoClient implements AutoCloseable {
 
     /** Sends one Engine.IO packet as a text frame, e.g. {@code 40{"token":"…"}}. */
     RawEngineIoClient send(String packet) {
+        sent.add(packet);
         sendText(socket, packet);
         return this;
     }
@@ -108,7 +110,7 @@ final class RawEngineIoClient implements AutoCloseable {
         try {
             return closed.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new AssertionError("the server did not close within " + timeout + "; frames: " + seen);
+            throw new AssertionError("the server did not close within " + timeout + "; sent: " + sent + "; received: " + seen);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

@@ -75,11 +75,12 @@ class SocketIoRawProtocolTest {
         }
     }
 
-    // Each kind of malformed packet (bad JSON, unknown or binary type, an event without a name, an empty message) closes the socket with 1002, as documented.
+    // Each kind of malformed packet (bad JSON or JSON with trailing text, unknown or binary type, an event without a name, an empty message) closes the socket with 1002, as documented.
     @Test
     void shouldCloseWith1002OnAMalformedPacket() {
         List<String> malformed = List.of("42[\"subscribe\",{\"room\":", "49[\"x\"]", "45-[\"x\",{\"_placeholder\":true}]",
-                "42[]", "42{\"room\":\"user:x\"}", "42[1,2]", "4", "7", "41{\"not\":\"empty\"}");
+                "42[]", "42{\"room\":\"user:x\"}", "42[1,2]", "4", "7", "41{\"not\":\"empty\"}",
+                "42[\"subscribe\",{\"room\":\"user:x\"}]]", "42[\"subscribe\",{\"room\":\"user:x\"}] trailing");
         for (String packet : malformed) {
             try (RawEngineIoClient client = connected(base, "malformed-" + Math.abs(packet.hashCode()))) {
                 client.send(packet);
