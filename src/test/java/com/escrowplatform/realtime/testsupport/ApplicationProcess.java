@@ -39,6 +39,11 @@ public final class ApplicationProcess implements AutoCloseable {
 
     /** Starts the packaged application with {@link TestInfrastructure#applicationConfig()} and waits until it is ready. */
     public static ApplicationProcess start(String name, Duration readyWithin) {
+        return start(name, readyWithin, Map.of());
+    }
+
+    /** As {@link #start(String, Duration)}, with {@code settings} added to (or overriding) the infrastructure's. */
+    public static ApplicationProcess start(String name, Duration readyWithin, Map<String, String> settings) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("missing " + jar + ": run through 'mvnw verify', which packages it first");
@@ -51,7 +56,9 @@ public final class ApplicationProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        for (Map.Entry<String, String> setting : TestInfrastructure.applicationConfig().entrySet()) {
+        Map<String, String> config = new java.util.LinkedHashMap<>(TestInfrastructure.applicationConfig());
+        config.putAll(settings);
+        for (Map.Entry<String, String> setting : config.entrySet()) {
             command.add("-D" + setting.getKey() + "=" + setting.getValue());
         }
         command.add("-Dquarkus.http.port=" + port);

@@ -5,8 +5,10 @@ import java.io.IOException;
 import com.escrowplatform.realtime.gateway.FrameCodec;
 import com.escrowplatform.realtime.gateway.GatewayEvent;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -44,6 +46,8 @@ final class SocketIoPackets {
     static final String MAIN_NAMESPACE = "/";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Reads a client's payload whole: anything after the JSON value makes the packet malformed. */
+    private static final ObjectReader PAYLOAD_READER = JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
 
     /**
@@ -103,7 +107,7 @@ final class SocketIoPackets {
         JsonNode data = null;
         if (at < text.length()) {
             try {
-                data = JSON.readTree(text.substring(at));
+                data = PAYLOAD_READER.readTree(text.substring(at));
             } catch (IOException e) {
                 throw new MalformedPacket("payload is not JSON");
             }

@@ -93,6 +93,11 @@ final class NodeSocketIoClient implements AutoCloseable {
         return send(Json.MAPPER.createObjectNode().put("op", "target").put("url", base.toString()));
     }
 
+    /** Asks the client to print whether it is connected, and over which transport ({@code "event": "state"}). */
+    NodeSocketIoClient state() {
+        return send(Json.MAPPER.createObjectNode().put("op", "state"));
+    }
+
     /** The next line the client printed that matches, keeping the others for {@link #seen()}. */
     JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -50,7 +50,8 @@ class SocketIoPacketsTest {
     @Test
     void shouldRefuseMalformedPackets() {
         for (String malformed : List.of("", "9", "x", "2", "2{\"a\":1}", "2[]", "2[1]", "2[\"x\"", "0[1]", "1{}",
-                "3{}", "4{\"message\":\"x\"}", "51-[\"x\",{\"_placeholder\":true,\"num\":0}]", "2" + "9".repeat(16) + "[\"x\"]")) {
+                "3{}", "4{\"message\":\"x\"}", "51-[\"x\",{\"_placeholder\":true,\"num\":0}]", "2" + "9".repeat(16) + "[\"x\"]",
+                "2[\"x\"]]", "2[\"x\"] trailing", "0{\"token\":\"t\"}{}")) {
             assertThatThrownBy(() -> SocketIoPackets.parse(malformed)).as(malformed).isInstanceOf(MalformedPacket.class);
         }
     }

@@ -1,0 +1,197 @@
+package com.escrowplatform.realtime.gateway.socketio;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.testsupport.Json;
+import com.escrowplatform.realtime.testsupport.TestInfrastructure;
+import com.escrowplatform.realtime.testsupport.TestTokens;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * Engine.IO v4 / Socket.IO v5 packets written by hand (docs/socketio.md), with a one-second heartbeat and
+ * long-polling switched off.
+ */
+@QuarkusTest
+@TestProfile(SocketIoRawProtocolTest.ShortHeartbeatWebSocketOnly.class)
+@WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
+class SocketIoRawProtocolTest {
+    static final Duration WAIT = Duration.ofSeconds(10);
+    static final long PING_INTERVAL_MS = 1000;
+    static final long PING_TIMEOUT_MS = 1000;
+
+    public static class ShortHeartbeatWebSocketOnly implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "escrow.socketio.ping-interval", PING_INTERVAL_MS + "ms",
+                    "escrow.socketio.ping-timeout", PING_TIMEOUT_MS + "ms",
+                    "escrow.socketio.polling-enabled", "false");
+        }
+    }
+
+    @TestHTTPResource("/")
+    URI base;
+
+    // The open packet is the first frame and carries exactly sid, upgrades (none on a WebSocket), the configured heartbeat and maxPayload.
+    @Test
+    void shouldOpenWithSidNoUpgradesTheConfiguredHeartbeatAndMaxPayload() {
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            String open = client.next(WAIT);
+            assertThat(open).startsWith("0");
+            JsonNode fields = Json.parse(open.substring(1));
+            assertThat(fieldNames(fields)).containsExactlyInAnyOrder("sid", "upgrades", "pingInterval", "pingTimeout",
+                    "maxPayload");
+            assertThat(fields.path("sid").asText()).matches("[A-Za-z0-9_-]{16,}");
+            assertThat(fields.path("upgrades").isArray()).isTrue();
+            assertThat(fields.path("upgrades")).isEmpty();
+            assertThat(fields.path("pingInterval").asLong()).isEqualTo(PING_INTERVAL_MS);
+            assertThat(fields.path("pingTimeout").asLong()).isEqualTo(PING_TIMEOUT_MS);
+            assertThat(fields.path("maxPayload").asInt()).isEqualTo(65536);
+
+            try (RawEngineIoClient other = RawEngineIoClient.open(base, true)) {
+                assertThat(Json.parse(other.next(WAIT).substring(1)).path("sid").asText())
+                        .isNotEqualTo(fields.path("sid").asText());
+            }
+        }
+    }
+
+    // Each kind of malformed packet (bad JSON or JSON with trailing text, unknown or binary type, an event without a name, an empty message) closes the socket with 1002, as documented.
+    @Test
+    void shouldCloseWith1002OnAMalformedPacket() {
+        List<String> malformed = List.of("42[\"subscribe\",{\"room\":", "49[\"x\"]", "45-[\"x\",{\"_placeholder\":true}]",
+                "42[]", "42{\"room\":\"user:x\"}", "42[1,2]", "4", "7", "41{\"not\":\"empty\"}",
+                "42[\"subscribe\",{\"room\":\"user:x\"}]]", "42[\"subscribe\",{\"room\":\"user:x\"}] trailing");
+        for (String packet : malformed) {
+            try (RawEngineIoClient client = connected(base, "malformed-" + Math.abs(packet.hashCode()))) {
+                client.send(packet);
+                RawEngineIoClient.Closed closed = client.awaitClose(WAIT);
+                assertThat(closed.code()).as("close code after %s", packet).isEqualTo(1002);
+            }
+        }
+    }
+
+    // A client that never answers the server's ping is closed pingInterval + pingTimeout after the open, not earlier.
+    @Test
+    void shouldCloseAClientThatDoesNotAnswerThePingAfterPingIntervalPlusPingTimeout() {
+        try (RawEngineIoClient silent = RawEngineIoClient.open(base, false)) {
+            assertThat(silent.next(WAIT)).startsWith("0");
+            assertThat(silent.next(WAIT)).as("the server's ping").isEqualTo("2");
+            RawEngineIoClient.Closed closed = silent.awaitClose(WAIT);
+            long elapsed = Duration.between(silent.openedAt, closed.at()).toMillis();
+            assertThat(elapsed).isGreaterThanOrEqualTo(PING_INTERVAL_MS + PING_TIMEOUT_MS)
+                    .isLessThan(PING_INTERVAL_MS + PING_TIMEOUT_MS + 3000);
+            assertThat(closed.code()).as("close code of a ping timeout").isEqualTo(1001);
+            assertThat(silent.seen()).containsExactly(silent.seen().get(0), "2");
+        }
+    }
+
+    // A client that answers every ping stays open across several heartbeats.
+    @Test
+    void shouldKeepAClientThatAnswersThePingsOpen() {
+        try (RawEngineIoClient alive = connected(base, "heartbeat-user")) {
+            for (int i = 0; i < 4; i++) {
+                alive.nextMatching("2"::equals, WAIT);
+            }
+            // four pings answered: 4 s, twice pingInterval + pingTimeout, and still open and served
+            assertThat(alive.isClosed()).isFalse();
+            alive.send("427[\"subscribe\",{\"room\":\"user:heartbeat-user\"}]");
+            assertThat(alive.nextMatching(f -> f.startsWith("437["), WAIT)).contains("\"ok\":true");
+        }
+    }
+
+    // When the token's exp passes, the socket is closed with 1008, not before.
+    @Test
+    void shouldCloseTheSocketWith1008WhenTheTokenExpires() {
+        String token = TestTokens.expiringIn("expiring-user", Duration.ofSeconds(3));
+        long expiresAtMs = Json.parse(new String(java.util.Base64.getUrlDecoder().decode(token.split("\\.")[1]),
+                java.nio.charset.StandardCharsets.UTF_8)).path("exp").asLong() * 1000;
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            client.next(WAIT);
+            client.send("40" + Json.MAPPER.createObjectNode().put("token", token));
+            assertThat(client.nextMatching(f -> f.startsWith("4"), WAIT)).startsWith("40{");
+            RawEngineIoClient.Closed closed = client.awaitClose(WAIT);
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.at()).isAfterOrEqualTo(Instant.ofEpochMilli(expiresAtMs));
+        }
+    }
+
+    // A CONNECT to another namespace gets CONNECT_ERROR "Invalid namespace" for that namespace; the session stays usable for the main one.
+    @Test
+    void shouldRefuseAConnectToAnotherNamespaceWithInvalidNamespace() {
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            client.next(WAIT);
+            String token = TestTokens.forUser("namespace-user");
+            client.send("40/admin," + Json.MAPPER.createObjectNode().put("token", token));
+            String refused = client.nextMatching(f -> f.startsWith("4"), WAIT);
+            assertThat(refused).startsWith("44/admin,");
+            assertThat(Json.parse(refused.substring("44/admin,".length())))
+                    .isEqualTo(Json.parse("{\"message\":\"Invalid namespace\"}"));
+
+            client.send("40" + Json.MAPPER.createObjectNode().put("token", token));
+            String connected = client.nextMatching(f -> f.startsWith("4"), WAIT);
+            assertThat(connected).startsWith("40{");
+            assertThat(Json.parse(connected.substring(2)).path("sid").asText()).isNotBlank();
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    // With long-polling switched off, a polling handshake gets 400 {"code":3} asking for the WebSocket transport; a wrong EIO gets 400 {"code":5}.
+    @Test
+    void shouldAnswerPollingWith400WhenPollingIsDisabled() throws IOException, InterruptedException {
+        HttpResponse<String> polling = get("/socket.io/?EIO=4&transport=polling");
+        assertThat(polling.statusCode()).isEqualTo(400);
+        JsonNode body = Json.parse(polling.body());
+        assertThat(body.path("code").asInt()).isEqualTo(3);
+        assertThat(body.path("message").asText()).contains("transports: [\"websocket\"]");
+
+        HttpResponse<String> oldProtocol = get("/socket.io/?EIO=3&transport=polling");
+        assertThat(oldProtocol.statusCode()).isEqualTo(400);
+        assertThat(Json.parse(oldProtocol.body()).path("code").asInt()).isEqualTo(5);
+
+        // the WebSocket transport is still served
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            assertThat(client.next(WAIT)).startsWith("0{");
+        }
+    }
+
+    /** An Engine.IO session with the main namespace connected as {@code user}. */
+    private static RawEngineIoClient connected(URI base, String user) {
+        RawEngineIoClient client = RawEngineIoClient.open(base, true);
+        client.next(WAIT);
+        client.send("40" + Json.MAPPER.createObjectNode().put("token", TestTokens.forUser(user)));
+        String reply = client.nextMatching(f -> f.startsWith("4"), WAIT);
+        assertThat(reply).as("CONNECT reply").startsWith("40{");
+        return client;
+    }
+
+    private HttpResponse<String> get(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(base.resolve(path)).timeout(WAIT).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
