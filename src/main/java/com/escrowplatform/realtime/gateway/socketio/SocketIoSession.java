@@ -410,10 +410,11 @@ final class SocketIoSession implements Peer {
     @Override
     public void send(GatewayEvent event) {
         synchronized (this) {
-            if (state == State.RECOVERING) {
+            if (state == State.RECOVERING && held != null) {
                 held.add(event);
                 return;
             }
+            // a refused recovery has released its held events and is leaving its rooms: drop until the fresh connect
             if (state == State.CONNECTED) {
                 deliver(event);
                 return;
