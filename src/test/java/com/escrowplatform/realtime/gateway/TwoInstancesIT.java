@@ -1,5 +1,9 @@
 package com.escrowplatform.realtime.gateway;
 
+import static com.escrowplatform.realtime.testsupport.RoomFrames.connectSubscribed;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsAfterCreation;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.ids;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.versions;
 import static com.escrowplatform.realtime.testsupport.Api.as;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -75,8 +79,8 @@ class TwoInstancesIT {
     void shouldDeliverEveryEventOfARoomToSubscribersOnBothInstances() {
         EscrowScenario escrow = EscrowScenario.pending("10.00", "20.00");
         String room = "escrow:" + escrow.id();
-        try (WsClient onA = subscribed(a, escrow.buyer(), room, null);
-                WsClient onB = subscribed(b.uri(), escrow.seller(), room, null)) {
+        try (WsClient onA = connectSubscribed(a, escrow.buyer(), room, null);
+                WsClient onB = connectSubscribed(b.uri(), escrow.seller(), room, null)) {
             onB(as(escrow.seller())).post(escrow.path("/join")).then().statusCode(200);
             as(escrow.arbiter()).post(escrow.path("/join")).then().statusCode(200);
             onB(as(escrow.buyer())).post(escrow.path("/fund")).then().statusCode(200);
@@ -86,10 +90,10 @@ class TwoInstancesIT {
                     .statusCode(200);
 
             // v2 joined, v3 joined, v4 ACTIVE, v5 FUNDED, v6 released, v7 released, v8 COMPLETED
-            List<JsonNode> log = eventLog(escrow, 1);
+            List<JsonNode> log = escrow.eventLog(1);
             assertThat(log).extracting(e -> e.path("version").asLong()).containsExactly(2L, 3L, 4L, 5L, 6L, 7L, 8L);
-            List<JsonNode> seenOnA = roomEvents(onA, room, log.size());
-            List<JsonNode> seenOnB = roomEvents(onB, room, log.size());
+            List<JsonNode> seenOnA = eventsAfterCreation(onA, room, log.size());
+            List<JsonNode> seenOnB = eventsAfterCreation(onB, room, log.size());
             for (List<JsonNode> seen : List.of(seenOnA, seenOnB)) {
                 assertThat(seen).extracting(frame -> frame.path("type").asText())
                         .containsExactlyElementsOf(log.stream().map(e -> e.path("type").asText()).toList());
@@ -111,12 +115,12 @@ class TwoInstancesIT {
     void shouldResumeOnTheOtherInstanceWithExactlyTheMissedEventsThenLiveOnes() {
         EscrowScenario escrow = EscrowScenario.pending("10.00", "20.00");
         String room = "escrow:" + escrow.id();
-        try (WsClient witnessOnB = subscribed(b.uri(), escrow.seller(), room, null)) {
+        try (WsClient witnessOnB = connectSubscribed(b.uri(), escrow.seller(), room, null)) {
             String lastSeen;
-            try (WsClient firstVisit = subscribed(a, escrow.buyer(), room, null)) {
+            try (WsClient firstVisit = connectSubscribed(a, escrow.buyer(), room, null)) {
                 as(escrow.seller()).post(escrow.path("/join")).then().statusCode(200);
                 onB(as(escrow.arbiter())).post(escrow.path("/join")).then().statusCode(200);
-                List<JsonNode> read = roomEvents(firstVisit, room, 3);
+                List<JsonNode> read = eventsAfterCreation(firstVisit, room, 3);
                 assertThat(versions(read)).containsExactly(2L, 3L, 4L);
                 lastSeen = read.get(2).path("id").asText();
             }
@@ -124,7 +128,7 @@ class TwoInstancesIT {
             as(escrow.buyer()).post(escrow.path("/milestones/" + escrow.milestoneIds().get(0) + "/release")).then()
                     .statusCode(200);
             // B has consumed up to v6 once its own subscriber saw it: all that was missed is then B's to replay
-            List<JsonNode> witnessed = roomEvents(witnessOnB, room, 5);
+            List<JsonNode> witnessed = eventsAfterCreation(witnessOnB, room, 5);
             assertThat(versions(witnessed)).containsExactly(2L, 3L, 4L, 5L, 6L);
 
             try (WsClient back = WsClient.connect(b.uri(), TestTokens.forUser(escrow.buyer()))) {
@@ -134,14 +138,14 @@ class TwoInstancesIT {
                 assertThat(subscribed.path("type").asText()).isEqualTo("subscribed");
                 assertThat(subscribed.path("recovered").asBoolean()).isTrue();
                 assertThat(subscribed.path("replayed").asInt()).isEqualTo(2);
-                List<JsonNode> missed = roomEvents(back, room, 2);
+                List<JsonNode> missed = eventsAfterCreation(back, room, 2);
                 assertThat(versions(missed)).containsExactly(5L, 6L);
                 assertThat(ids(missed)).containsExactlyElementsOf(ids(witnessed.subList(3, 5)));
 
                 as(escrow.buyer()).post(escrow.path("/milestones/" + escrow.milestoneIds().get(1) + "/release")).then()
                         .statusCode(200);
                 // the frames that follow the replay: exactly the live ones, no repeat of a replayed event between
-                assertThat(versions(roomEvents(back, room, 2))).containsExactly(7L, 8L);
+                assertThat(versions(eventsAfterCreation(back, room, 2))).containsExactly(7L, 8L);
                 assertThat(back.pending()).noneMatch(frame -> room.equals(frame.path("room").asText()));
             }
         }
@@ -162,11 +166,11 @@ class TwoInstancesIT {
     void shouldCloseSocketsWith1001AndExitInTimeOnSigtermLosingNoCommittedEvent() {
         EscrowScenario escrow = EscrowScenario.pending("10.00", "20.00");
         String room = "escrow:" + escrow.id();
-        WsClient onB = subscribed(b.uri(), escrow.buyer(), room, null);
+        WsClient onB = connectSubscribed(b.uri(), escrow.buyer(), room, null);
         List<JsonNode> seen = new ArrayList<>();
         try {
             as(escrow.seller()).post(escrow.path("/join")).then().statusCode(200);
-            seen.addAll(roomEvents(onB, room, 1));
+            seen.addAll(eventsAfterCreation(onB, room, 1));
 
             long signalled = System.nanoTime();
             b.terminate();
@@ -189,7 +193,7 @@ class TwoInstancesIT {
             onB.close();
         }
 
-        List<JsonNode> log = eventLog(escrow, 1);
+        List<JsonNode> log = escrow.eventLog(1);
         assertThat(versions(log)).containsExactly(2L, 3L, 4L, 5L);
         long lastVersion = seen.get(seen.size() - 1).path("data").path("version").asLong();
         String lastSeen = seen.get(seen.size() - 1).path("id").asText();
@@ -206,51 +210,14 @@ class TwoInstancesIT {
             for (long v = lastVersion + 1; v <= 6; v++) {
                 expected.add(v);
             }
-            assertThat(versions(roomEvents(back, room, expected.size()))).containsExactlyElementsOf(expected);
+            assertThat(versions(eventsAfterCreation(back, room, expected.size()))).containsExactlyElementsOf(expected);
         }
     }
 
-    /** A socket on {@code base} for {@code user}, subscribed to {@code room} (reply received). */
-    private static WsClient subscribed(URI base, String user, String room, String lastEventId) {
-        WsClient client = WsClient.connect(base, TestTokens.forUser(user));
-        assertThat(client.next(WAIT).path("type").asText()).isEqualTo("welcome");
-        client.send(WsClient.subscribe(room, lastEventId, "s"));
-        JsonNode reply = client.nextMatching(frame -> "s".equals(frame.path("ref").asText()), WAIT);
-        assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("subscribed");
-        return client;
-    }
 
-    /**
-     * The next {@code count} event frames of {@code room}, skipping other rooms' frames and the escrow's
-     * creation (version 1): committed before the subscription, it arrives live or not depending on how far
-     * the relay and the consumer got, so no test here counts on it.
-     */
-    private static List<JsonNode> roomEvents(WsClient client, String room, int count) {
-        List<JsonNode> found = new ArrayList<>();
-        while (found.size() < count) {
-            found.add(client.nextMatching(frame -> room.equals(frame.path("room").asText())
-                    && frame.path("data").path("version").asLong() != 1, WAIT));
-        }
-        return found;
-    }
 
-    private static List<JsonNode> eventLog(EscrowScenario escrow, long afterVersion) {
-        JsonNode log = com.escrowplatform.realtime.testsupport.Json.parse(as(escrow.buyer())
-                .queryParam("afterVersion", afterVersion).queryParam("limit", 1000).get(escrow.path("/events")).then()
-                .statusCode(200).extract().asString());
-        List<JsonNode> events = new ArrayList<>();
-        log.forEach(events::add);
-        return events;
-    }
 
-    private static List<Long> versions(List<JsonNode> events) {
-        return events.stream().map(e -> e.path("version").isMissingNode() ? e.path("data").path("version").asLong()
-                : e.path("version").asLong()).toList();
-    }
 
-    private static List<String> ids(List<JsonNode> frames) {
-        return frames.stream().map(frame -> frame.path("id").asText()).toList();
-    }
 
     /** The same REST call, sent to instance B. */
     private static RequestSpecification onB(RequestSpecification request) {

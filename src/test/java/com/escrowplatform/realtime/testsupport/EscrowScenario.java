@@ -114,4 +114,13 @@ public record EscrowScenario(String buyer, String seller, String arbiter, String
         response.then().statusCode(200);
         return response;
     }
+
+    /** The escrow's event log after {@code afterVersion}, in version order, as JSON entries. */
+    public java.util.List<com.fasterxml.jackson.databind.JsonNode> eventLog(long afterVersion) {
+        com.fasterxml.jackson.databind.JsonNode log = Json.parse(as(buyer).queryParam("afterVersion", afterVersion)
+                .queryParam("limit", 1000).get(path("/events")).then().statusCode(200).extract().asString());
+        java.util.List<com.fasterxml.jackson.databind.JsonNode> entries = new java.util.ArrayList<>();
+        log.forEach(entries::add);
+        return entries;
+    }
 }

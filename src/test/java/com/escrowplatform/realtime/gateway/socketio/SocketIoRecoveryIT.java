@@ -1,5 +1,9 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
+import static com.escrowplatform.realtime.testsupport.RoomFrames.connectSubscribed;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsAfterCreation;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.ids;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.versions;
 import static com.escrowplatform.realtime.testsupport.Api.as;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +23,6 @@ import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.ApplicationProcess;
 import com.escrowplatform.realtime.testsupport.EscrowScenario;
-import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
@@ -83,7 +86,7 @@ class SocketIoRecoveryIT {
         EscrowScenario escrow = EscrowScenario.pending("10.00", "20.00");
         String room = "escrow:" + escrow.id();
         String userRoom = "user:" + escrow.buyer();
-        try (WsClient witnessOnB = subscribed(b.uri(), escrow.seller(), room);
+        try (WsClient witnessOnB = connectSubscribed(b.uri(), escrow.seller(), room, null);
                 NodeSocketIoClient buyer = NodeSocketIoClient.start()) {
             Received received = new Received(room, userRoom);
             buyer.connect(a, Map.of("token", TestTokens.forUser(escrow.buyer())), WEBSOCKET_ONLY);
@@ -102,10 +105,10 @@ class SocketIoRecoveryIT {
             buyer.drop().await("disconnect", WAIT);
             onB(as(escrow.arbiter())).post(escrow.path("/join")).then().statusCode(200);
             as(escrow.buyer()).post(escrow.path("/fund")).then().statusCode(200);
-            List<JsonNode> missed = eventLog(escrow, 2);
+            List<JsonNode> missed = escrow.eventLog(2);
             assertThat(versions(missed)).containsExactly(3L, 4L, 5L);
             // B has consumed them once its own subscriber saw them
-            List<JsonNode> witnessed = roomEvents(witnessOnB, room, 4);
+            List<JsonNode> witnessed = eventsAfterCreation(witnessOnB, room, 4);
             assertThat(versions(witnessed)).containsExactly(2L, 3L, 4L, 5L);
 
             // a load balancer now sends the client to B
@@ -127,7 +130,7 @@ class SocketIoRecoveryIT {
 
             // both rooms are live again on B without a new subscribe
             as(escrow.seller()).body(Map.of("reason", "late delivery")).post(escrow.path("/disputes")).then().statusCode(201);
-            List<JsonNode> live = eventLog(escrow, 5);
+            List<JsonNode> live = escrow.eventLog(5);
             assertThat(live).isNotEmpty();
             eventsBefore = received.events.size();
             noticesBefore = received.notices.size();
@@ -170,7 +173,7 @@ class SocketIoRecoveryIT {
             buyer.target(NOWHERE).await("targeted", WAIT);
             buyer.drop().await("disconnect", WAIT);
             as(escrow.arbiter()).post(escrow.path("/join")).then().statusCode(200);
-            List<JsonNode> missed = eventLog(escrow, 2);
+            List<JsonNode> missed = escrow.eventLog(2);
             assertThat(versions(missed)).containsExactly(3L, 4L);
 
             buyer.target(c.uri()).await("targeted", WAIT);
@@ -265,40 +268,10 @@ class SocketIoRecoveryIT {
                 .map(e -> e.path("type").asText()).toList();
     }
 
-    private static WsClient subscribed(URI base, String user, String room) {
-        WsClient client = WsClient.connect(base, TestTokens.forUser(user));
-        assertThat(client.next(WAIT).path("type").asText()).isEqualTo("welcome");
-        client.send(WsClient.subscribe(room, null, "s"));
-        JsonNode reply = client.nextMatching(frame -> "s".equals(frame.path("ref").asText()), WAIT);
-        assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("subscribed");
-        return client;
-    }
 
-    private static List<JsonNode> roomEvents(WsClient client, String room, int count) {
-        List<JsonNode> found = new ArrayList<>();
-        while (found.size() < count) {
-            found.add(client.nextMatching(frame -> room.equals(frame.path("room").asText())
-                    && frame.path("data").path("version").asLong() != 1, WAIT));
-        }
-        return found;
-    }
 
-    private static List<JsonNode> eventLog(EscrowScenario escrow, long afterVersion) {
-        JsonNode log = Json.parse(as(escrow.buyer()).queryParam("afterVersion", afterVersion).queryParam("limit", 1000)
-                .get(escrow.path("/events")).then().statusCode(200).extract().asString());
-        List<JsonNode> events = new ArrayList<>();
-        log.forEach(events::add);
-        return events;
-    }
 
-    private static List<Long> versions(List<JsonNode> events) {
-        return events.stream().map(e -> e.path("version").isMissingNode() ? e.path("data").path("version").asLong()
-                : e.path("version").asLong()).toList();
-    }
 
-    private static List<String> ids(List<JsonNode> events) {
-        return events.stream().map(e -> e.path("id").asText()).toList();
-    }
 
     private static RequestSpecification onB(RequestSpecification request) {
         return request.port(b.port());

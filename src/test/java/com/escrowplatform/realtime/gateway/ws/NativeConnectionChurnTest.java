@@ -1,10 +1,10 @@
 package com.escrowplatform.realtime.gateway.ws;
 
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.amounts;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.awaitWelcome;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.metric;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.room;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.subscribed;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

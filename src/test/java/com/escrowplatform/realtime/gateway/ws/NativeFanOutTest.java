@@ -1,13 +1,13 @@
 package com.escrowplatform.realtime.gateway.ws;
 
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.WAIT;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.amounts;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.eventsThrough;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.metric;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.nextInRoom;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.release;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.room;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.version;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.WAIT;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.RoomFrames;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;

@@ -1,19 +1,19 @@
 package com.escrowplatform.realtime.gateway.ws;
 
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.amounts;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.awaitWelcome;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.eventsInRoom;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.eventsThrough;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.ids;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.metric;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.nextInRoom;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.release;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.seeTwoEventsThenLeave;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.room;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.subscribed;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.version;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versions;
-import static com.escrowplatform.realtime.gateway.ws.RoomFrames.versionsBetween;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsInRoom;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.ids;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.seeTwoEventsThenLeave;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.versions;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.versionsBetween;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -23,6 +23,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.RoomFrames;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;

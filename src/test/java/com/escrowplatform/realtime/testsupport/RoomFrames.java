@@ -1,4 +1,4 @@
-package com.escrowplatform.realtime.gateway.ws;
+package com.escrowplatform.realtime.testsupport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,48 +9,45 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalDouble;
 
-import com.escrowplatform.realtime.testsupport.Api;
-import com.escrowplatform.realtime.testsupport.TestTokens;
-import com.escrowplatform.realtime.testsupport.WsClient;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.restassured.RestAssured;
 
 /**
- * Steps shared by the native replay, fan-out and limit tests: read one room's frames in order (skipping the
- * user room's notifications that interleave), release milestones over REST, read the hub's gauges.
+ * Steps shared by the gateway tests: read one room's frames in order (skipping the user room's notifications
+ * that interleave), release milestones over REST, read the hub's gauges.
  */
-final class RoomFrames {
-    static final Duration WAIT = Duration.ofSeconds(20);
+public final class RoomFrames {
+    public static final Duration WAIT = Duration.ofSeconds(20);
 
     private RoomFrames() {
     }
 
-    static String room(Api.Funded escrow) {
+    public static String room(Api.Funded escrow) {
         return "escrow:" + escrow.escrowId();
     }
 
     /** {@code count} milestone amounts of 1.00. */
-    static String[] amounts(int count) {
+    public static String[] amounts(int count) {
         String[] amounts = new String[count];
         Arrays.fill(amounts, "1.00");
         return amounts;
     }
 
     /** Releases milestone {@code index} as the buyer: one {@code escrow:milestone_released} event. */
-    static void release(Api.Funded escrow, int index) {
+    public static void release(Api.Funded escrow, int index) {
         Api.as(escrow.buyer()).post("/api/escrows/" + escrow.escrowId() + "/milestones/"
                 + escrow.milestoneIds().get(index) + "/release").then().statusCode(200);
     }
 
     /** The escrow's version as REST sees it: the version of its newest event. */
-    static long version(Api.Funded escrow) {
+    public static long version(Api.Funded escrow) {
         return Api.as(escrow.buyer()).get("/api/escrows/" + escrow.escrowId()).then().statusCode(200)
                 .extract().<Number>path("version").longValue();
     }
 
     /** The buyer subscribes, sees two releases (milestones 0 and 1), leaves; returns the last event frame it saw. */
-    static JsonNode seeTwoEventsThenLeave(URI base, Api.Funded escrow) {
+    public static JsonNode seeTwoEventsThenLeave(URI base, Api.Funded escrow) {
         String room = room(escrow);
         try (WsClient first = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
             awaitWelcome(first);
@@ -67,12 +64,12 @@ final class RoomFrames {
         }
     }
 
-    static void awaitWelcome(WsClient client) {
+    public static void awaitWelcome(WsClient client) {
         assertThat(client.next(WAIT).path("type").asText()).isEqualTo("welcome");
     }
 
     /** Sends a subscribe and returns its reply (a {@code subscribed} or an {@code error} frame). */
-    static JsonNode subscribe(WsClient client, String room, String lastEventId) {
+    public static JsonNode subscribe(WsClient client, String room, String lastEventId) {
         String ref = "ref-" + System.nanoTime();
         client.send(WsClient.subscribe(room, lastEventId, ref));
         JsonNode reply = nextInRoom(client, room);
@@ -81,20 +78,20 @@ final class RoomFrames {
     }
 
     /** Subscribes and checks that the reply is {@code subscribed}. */
-    static JsonNode subscribed(WsClient client, String room, String lastEventId) {
+    public static JsonNode subscribed(WsClient client, String room, String lastEventId) {
         JsonNode reply = subscribe(client, room, lastEventId);
         assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("subscribed");
         return reply;
     }
 
     /** The next frame of {@code room} (or an error frame), skipping other rooms' frames. */
-    static JsonNode nextInRoom(WsClient client, String room) {
+    public static JsonNode nextInRoom(WsClient client, String room) {
         return client.nextMatching(frame -> room.equals(frame.path("room").asText())
                 || "error".equals(frame.path("type").asText()), WAIT);
     }
 
     /** The next {@code count} event frames of {@code room}, in arrival order. */
-    static List<JsonNode> eventsInRoom(WsClient client, String room, int count) {
+    public static List<JsonNode> eventsInRoom(WsClient client, String room, int count) {
         List<JsonNode> events = new ArrayList<>(count);
         while (events.size() < count) {
             JsonNode frame = nextInRoom(client, room);
@@ -104,8 +101,32 @@ final class RoomFrames {
         return events;
     }
 
+    /** Connects as {@code user}, awaits the welcome and subscribes to {@code room}; the reply was {@code subscribed}. */
+    public static WsClient connectSubscribed(URI base, String user, String room, String lastEventId) {
+        WsClient client = WsClient.connect(base, TestTokens.forUser(user));
+        awaitWelcome(client);
+        subscribed(client, room, lastEventId);
+        return client;
+    }
+
+    /**
+     * The next {@code count} event frames of {@code room} after its creation event: version 1 is committed
+     * before anyone can subscribe, so whether it arrives live depends on how far the relay and the consumer
+     * got; tests that subscribe after creating the escrow do not count on it.
+     */
+    public static List<JsonNode> eventsAfterCreation(WsClient client, String room, int count) {
+        List<JsonNode> events = new ArrayList<>(count);
+        while (events.size() < count) {
+            JsonNode event = eventsInRoom(client, room, 1).get(0);
+            if (version(event) != 1) {
+                events.add(event);
+            }
+        }
+        return events;
+    }
+
     /** Reads the room's events until one carries {@code version}; returns all read, in order. */
-    static List<JsonNode> eventsThrough(WsClient client, String room, long version) {
+    public static List<JsonNode> eventsThrough(WsClient client, String room, long version) {
         List<JsonNode> events = new ArrayList<>();
         while (events.isEmpty() || version(events.get(events.size() - 1)) < version) {
             events.addAll(eventsInRoom(client, room, 1));
@@ -113,20 +134,21 @@ final class RoomFrames {
         return events;
     }
 
-    static long version(JsonNode eventFrame) {
-        return eventFrame.path("data").path("version").asLong();
+    /** The escrow version of an event frame, a Socket.IO event argument or an event-log entry: all carry data.version. */
+    public static long version(JsonNode event) {
+        return event.path("data").path("version").asLong();
     }
 
-    static List<Long> versions(List<JsonNode> eventFrames) {
+    public static List<Long> versions(List<JsonNode> eventFrames) {
         return eventFrames.stream().map(RoomFrames::version).toList();
     }
 
-    static List<String> ids(List<JsonNode> eventFrames) {
+    public static List<String> ids(List<JsonNode> eventFrames) {
         return eventFrames.stream().map(frame -> frame.path("id").asText()).toList();
     }
 
     /** The versions {@code from} to {@code to}, both included. */
-    static List<Long> versionsBetween(long from, long to) {
+    public static List<Long> versionsBetween(long from, long to) {
         List<Long> versions = new ArrayList<>();
         for (long v = from; v <= to; v++) {
             versions.add(v);
@@ -138,7 +160,7 @@ final class RoomFrames {
      * A sample of {@code /q/metrics}: the value of the first series that starts with {@code series}, a name
      * or a name with its first labels and no closing brace (e.g. {@code escrow_gateway_replays_total{path="cold"}).
      */
-    static OptionalDouble metric(String series) {
+    public static OptionalDouble metric(String series) {
         String text = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
         return text.lines()
                 .filter(line -> !line.startsWith("#"))
