@@ -2,9 +2,6 @@ package com.escrowplatform.realtime.gateway.ws;
 
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsInRoom;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.ids;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
@@ -13,12 +10,9 @@ import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribe;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.versions;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.versionsBetween;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
@@ -66,48 +60,23 @@ class NativeColdReplayTest {
     @Test
     void shouldReplayMissedEventsFromKafkaWhenTheWindowNoLongerHoldsThem() {
         Api.Funded escrow = Api.fundedEscrow(amounts(60));
-        String room = room(escrow);
-        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
-            awaitWelcome(observer);
-            subscribed(observer, room, null);
-            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
-            missEvents(escrow, observer, room, lastSeen, MISSED);
-            double coldBefore = metric(COLD_REPLAYS).orElseThrow();
+        JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
+        double coldBefore = metric(COLD_REPLAYS).orElseThrow();
 
-            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
-                awaitWelcome(back);
-                JsonNode reply = subscribed(back, room, lastSeen.path("id").asText());
-                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-                assertThat(reply.path("replayed").asInt()).isEqualTo(MISSED);
-
-                List<JsonNode> replayed = eventsInRoom(back, room, MISSED);
-                assertThat(versions(replayed)).containsExactlyElementsOf(
-                        versionsBetween(version(lastSeen) + 1, version(lastSeen) + MISSED));
-                assertThat(ids(replayed)).doesNotHaveDuplicates().doesNotContain(lastSeen.path("id").asText());
-                assertThat(metric(COLD_REPLAYS).orElseThrow()).as("served by the Kafka reader").isGreaterThan(coldBefore);
-
-                release(escrow, 2 + MISSED);
-                assertThat(version(nextInRoom(back, room))).isEqualTo(version(lastSeen) + MISSED + 1);
-            }
-        }
+        ReplayScenario.assertRecoveredThenLive(base, escrow, lastSeen, MISSED);
+        assertThat(metric(COLD_REPLAYS).orElseThrow()).as("served by the Kafka reader").isGreaterThan(coldBefore);
     }
 
     // Guards the seam on the cold path: a Kafka replay merges with live events of a running writer, gap-free.
     @Test
     void shouldLeaveNoGapOrDuplicateAtTheSeamWhenReplayingFromKafkaWhileAWriterKeepsChanging() throws Exception {
         Api.Funded escrow = Api.fundedEscrow(amounts(70));
-        String room = room(escrow);
-        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
-            awaitWelcome(observer);
-            subscribed(observer, room, null);
-            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
-            missEvents(escrow, observer, room, lastSeen, MISSED);
-            double coldBefore = metric(COLD_REPLAYS).orElseThrow();
+        JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
+        double coldBefore = metric(COLD_REPLAYS).orElseThrow();
 
-            // 50 missed + at most 10 written before the read stays within the replay limit of 60
-            SeamCheck.assertSeamWhileWriting(base, escrow, room, lastSeen, 2 + MISSED, MAX_REPLAY - MISSED, MISSED);
-            assertThat(metric(COLD_REPLAYS).orElseThrow()).as("served by the Kafka reader").isGreaterThan(coldBefore);
-        }
+        // 50 missed + at most 10 written before the read stays within the replay limit of 60
+        SeamCheck.assertSeamWhileWriting(base, escrow, room(escrow), lastSeen, 2 + MISSED, MAX_REPLAY - MISSED, MISSED);
+        assertThat(metric(COLD_REPLAYS).orElseThrow()).as("served by the Kafka reader").isGreaterThan(coldBefore);
     }
 
     // Guards "no partial replay": more missed events than max-replay-events gives recovered:false and only live frames.
@@ -116,27 +85,22 @@ class NativeColdReplayTest {
         int missed = MAX_REPLAY + 10;
         Api.Funded escrow = Api.fundedEscrow(amounts(missed + 4));
         String room = room(escrow);
-        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
-            awaitWelcome(observer);
-            subscribed(observer, room, null);
-            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
-            missEvents(escrow, observer, room, lastSeen, missed);
-            double unrecoveredBefore = metric(UNRECOVERED_REPLAYS).orElseThrow();
+        JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, missed);
+        double unrecoveredBefore = metric(UNRECOVERED_REPLAYS).orElseThrow();
 
-            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
-                awaitWelcome(back);
-                JsonNode reply = subscribed(back, room, lastSeen.path("id").asText());
-                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isFalse();
-                assertThat(reply.path("replayed").asInt()).isZero();
-                assertThat(reply.path("position").asText()).isNotBlank();
-                assertThat(metric(UNRECOVERED_REPLAYS).orElseThrow()).isGreaterThan(unrecoveredBefore);
+        try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
+            awaitWelcome(back);
+            JsonNode reply = subscribed(back, room, lastSeen.path("id").asText());
+            assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isFalse();
+            assertThat(reply.path("replayed").asInt()).isZero();
+            assertThat(reply.path("position").asText()).isNotBlank();
+            assertThat(metric(UNRECOVERED_REPLAYS).orElseThrow()).isGreaterThan(unrecoveredBefore);
 
-                // the next frame of the room is the next live change, nothing of what was missed
-                release(escrow, 2 + missed);
-                JsonNode next = nextInRoom(back, room);
-                assertThat(version(next)).as("frame after recovered:false: %s", next)
-                        .isEqualTo(version(lastSeen) + missed + 1);
-            }
+            // the next frame of the room is the next live change, nothing of what was missed
+            release(escrow, 2 + missed);
+            JsonNode next = nextInRoom(back, room);
+            assertThat(version(next)).as("frame after recovered:false: %s", next)
+                    .isEqualTo(version(lastSeen) + missed + 1);
         }
     }
 
@@ -159,11 +123,4 @@ class NativeColdReplayTest {
         }
     }
 
-    /** Releases {@code count} milestones after the two seen ones and waits until the gateway published them. */
-    private static void missEvents(Api.Funded escrow, WsClient observer, String room, JsonNode lastSeen, int count) {
-        for (int i = 2; i < 2 + count; i++) {
-            release(escrow, i);
-        }
-        eventsThrough(observer, room, version(lastSeen) + count);
-    }
 }

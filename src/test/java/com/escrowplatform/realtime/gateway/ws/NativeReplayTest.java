@@ -8,7 +8,6 @@ import static com.escrowplatform.realtime.testsupport.RoomFrames.ids;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.seeTwoEventsThenLeave;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
@@ -43,6 +42,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class NativeReplayTest {
     static final int MISSED = 50;
+    static final String HOT_REPLAYS = "escrow_gateway_replays_total{path=\"hot\"";
 
     @TestHTTPResource("/")
     URI base;
@@ -51,56 +51,19 @@ class NativeReplayTest {
     @Test
     void shouldReplayExactlyTheMissedEventsInOrderThenGoLive() {
         Api.Funded escrow = Api.fundedEscrow(amounts(60));
-        String room = room(escrow);
-        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
-            awaitWelcome(observer);
-            subscribed(observer, room, null);
+        JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
+        double hotBefore = metric(HOT_REPLAYS).orElseThrow();
 
-            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
-            for (int i = 2; i < 2 + MISSED; i++) {
-                release(escrow, i);
-            }
-            // the gateway has published all 50 once the observer saw the last of them
-            eventsThrough(observer, room, version(lastSeen) + MISSED);
-            double hotBefore = metric("escrow_gateway_replays_total{path=\"hot\"").orElseThrow();
-
-            try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
-                awaitWelcome(back);
-                JsonNode reply = subscribed(back, room, lastSeen.path("id").asText());
-                assertThat(reply.path("recovered").asBoolean()).as("reply %s", reply).isTrue();
-                assertThat(reply.path("replayed").asInt()).isEqualTo(MISSED);
-
-                List<JsonNode> replayed = eventsInRoom(back, room, MISSED);
-                assertThat(versions(replayed)).containsExactlyElementsOf(
-                        versionsBetween(version(lastSeen) + 1, version(lastSeen) + MISSED));
-                assertThat(ids(replayed)).doesNotHaveDuplicates().doesNotContain(lastSeen.path("id").asText());
-                assertThat(metric("escrow_gateway_replays_total{path=\"hot\"").orElseThrow()).isGreaterThan(hotBefore);
-
-                release(escrow, 2 + MISSED);
-                JsonNode live = nextInRoom(back, room);
-                assertThat(version(live)).as("first live frame %s", live).isEqualTo(version(lastSeen) + MISSED + 1);
-                assertThat(live.path("type").asText()).isEqualTo("escrow:milestone_released");
-            }
-        }
+        ReplayScenario.assertRecoveredThenLive(base, escrow, lastSeen, MISSED);
+        assertThat(metric(HOT_REPLAYS).orElseThrow()).as("served from memory").isGreaterThan(hotBefore);
     }
 
     // Guards the seam: replay and live events merge into one contiguous run of versions while a writer runs.
     @Test
     void shouldLeaveNoGapOrDuplicateAtTheSeamWhileAWriterKeepsChanging() throws Exception {
         Api.Funded escrow = Api.fundedEscrow(amounts(90));
-        String room = room(escrow);
-        try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
-            awaitWelcome(observer);
-            subscribed(observer, room, null);
-
-            JsonNode lastSeen = seeTwoEventsThenLeave(base, escrow);
-            for (int i = 2; i < 2 + MISSED; i++) {
-                release(escrow, i);
-            }
-            eventsThrough(observer, room, version(lastSeen) + MISSED);
-
-            SeamCheck.assertSeamWhileWriting(base, escrow, room, lastSeen, 2 + MISSED, 30, MISSED);
-        }
+        JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
+        SeamCheck.assertSeamWhileWriting(base, escrow, room(escrow), lastSeen, 2 + MISSED, 30, MISSED);
     }
 
     // Guards resuming the own user room, joined on open without replay: a subscribe with lastEventId recovers it.
