@@ -119,13 +119,7 @@ public class EscrowService {
 
     @WithTransaction
     public Uni<EscrowView> fund(Caller caller, UUID escrowId) {
-        return escrows.lockForChange(escrowId).flatMap(aggregate -> {
-            requireRole(aggregate, caller, "Only the buyer may fund the escrow.", PartyRole.BUYER);
-            EscrowStateMachine.require(aggregate.escrow().status, EscrowAction.FUND);
-            EscrowEvents.Pending pending = new EscrowEvents.Pending();
-            changeStatus(pending, aggregate, caller, EscrowStatus.FUNDED, now());
-            return finish(pending, aggregate);
-        });
+        return buyerMovesStatus(caller, escrowId, EscrowAction.FUND, EscrowStatus.FUNDED, "Only the buyer may fund the escrow.");
     }
 
     @WithTransaction
@@ -219,11 +213,18 @@ public class EscrowService {
 
     @WithTransaction
     public Uni<EscrowView> cancel(Caller caller, UUID escrowId) {
+        return buyerMovesStatus(caller, escrowId, EscrowAction.CANCEL, EscrowStatus.CANCELLED,
+                "Only the buyer may cancel the escrow.");
+    }
+
+    /** An action whose only effect is a status change by the buyer (fund, cancel). Runs in the caller's transaction. */
+    private Uni<EscrowView> buyerMovesStatus(Caller caller, UUID escrowId, EscrowAction action, EscrowStatus to,
+            String forbidden) {
         return escrows.lockForChange(escrowId).flatMap(aggregate -> {
-            requireRole(aggregate, caller, "Only the buyer may cancel the escrow.", PartyRole.BUYER);
-            EscrowStateMachine.require(aggregate.escrow().status, EscrowAction.CANCEL);
+            requireRole(aggregate, caller, forbidden, PartyRole.BUYER);
+            EscrowStateMachine.require(aggregate.escrow().status, action);
             EscrowEvents.Pending pending = new EscrowEvents.Pending();
-            changeStatus(pending, aggregate, caller, EscrowStatus.CANCELLED, now());
+            changeStatus(pending, aggregate, caller, to, now());
             return finish(pending, aggregate);
         });
     }
