@@ -4,6 +4,9 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -27,6 +30,9 @@ public class Escrow extends PanacheEntityBase {
     public EscrowStatus status;
     /** The escrow's event sequence: bumped by one for every event (see {@code EventLog}). */
     public long version;
+    /** ISO 4217 code: the column is char(3). */
+    @JdbcTypeCode(SqlTypes.CHAR)
+    @Column(length = 3)
     public String currency;
     public BigDecimal amount;
     @Column(name = "created_at")

@@ -34,6 +34,7 @@ public class OutboxEvent extends PanacheEntityBase {
      * The event's {@code data} object, as JSON. Bound as text and cast: the reactive client binds a String
      * to a jsonb parameter as a JSON string value, which would store the object as one quoted string.
      */
+    @Column(columnDefinition = "jsonb")
     @ColumnTransformer(read = "payload::text", write = "cast(? as text)::jsonb")
     public String payload;
     /** The escrow's version after this event; null for a user notification. */

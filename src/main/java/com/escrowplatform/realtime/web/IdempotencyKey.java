@@ -4,6 +4,9 @@ import java.io.Serializable;
 import java.time.Instant;
 import java.util.Objects;
 
+import org.hibernate.annotations.JdbcTypeCode;
+import org.hibernate.type.SqlTypes;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -21,10 +24,13 @@ public class IdempotencyKey extends PanacheEntityBase {
     public String userId;
     @jakarta.persistence.Id
     public String key;
-    @Column(name = "request_hash")
+    /** SHA-256 of the request, hex: the column is char(64). */
+    @JdbcTypeCode(SqlTypes.CHAR)
+    @Column(name = "request_hash", length = 64)
     public String requestHash;
     public int status;
     public String location;
+    @JdbcTypeCode(SqlTypes.LONG32VARCHAR) // text
     public String body;
     @Column(name = "created_at")
     public Instant createdAt;
