@@ -1,7 +1,8 @@
 // Drives the notification-center page in headless Chromium for NotificationCenterBrowserTest.
 // Protocol with the Java test: one JSON object per line on stdout; commands as lines on stdin.
 //   argv: baseUrl userId screenshotPath
-//   out: {"ready":true}                      page signed in, escrows listed, socket online
+//   out: {"ready":true,"panelsBeforeSignIn":b} page signed in, escrows listed, socket online; b: whether the
+//                                            escrow panels were visible before sign-in (they must not be)
 //   in:  "expect <eventType> <escrowId>"      wait until the live list shows such an event
 //   out: {"seen":"<eventType>","at":<epoch ms>,"unread":<n>}
 //   in:  "drop"                               the network drops: the socket closes and cannot reconnect
@@ -24,11 +25,12 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (error) => say({ pageError: String(error) }));
   await page.goto(baseUrl + '/notification-center/');
+  const panelsBeforeSignIn = await page.isVisible('#app');
   await page.fill('#user', userId);
   await page.click('#signin-form button');
   await page.waitForSelector('#app:not([hidden])');
   await page.waitForSelector('#connection[data-state="online"]');
-  say({ ready: true });
+  say({ ready: true, panelsBeforeSignIn });
 
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {

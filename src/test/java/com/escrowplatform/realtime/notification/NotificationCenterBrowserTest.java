@@ -30,7 +30,8 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * The notification-center page in headless Chromium (Debian's), driven by Playwright: one user watches the
  * page while another acts over REST; the event shows within a second, and after a network drop the page
- * reconnects by itself and shows what happened meanwhile. Saves target/notification-center.png.
+ * reconnects by itself and shows what happened meanwhile. Before sign-in only the sign-in form shows. Saves
+ * target/notification-center.png.
  */
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
@@ -69,7 +70,9 @@ class NotificationCenterBrowserTest {
         BufferedReader out = new BufferedReader(new InputStreamReader(browser.getInputStream(), StandardCharsets.UTF_8));
         PrintWriter in = new PrintWriter(browser.getOutputStream(), true, StandardCharsets.UTF_8);
 
-        assertThat(read(out).path("ready").asBoolean()).isTrue();
+        JsonNode ready = read(out);
+        assertThat(ready.path("ready").asBoolean()).isTrue();
+        assertThat(ready.path("panelsBeforeSignIn").asBoolean()).as("escrow panels visible before sign-in").isFalse();
 
         long actedAt = System.currentTimeMillis();
         Api.as(actor).post("/api/escrows/" + escrowId + "/join").then().statusCode(200);

@@ -19,7 +19,7 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
-/** The operator endpoints of CONTRACT 8 that REST clients and probes rely on: OpenAPI and health. */
+/** The operator endpoints of CONTRACT 8 that REST clients and probes rely on: OpenAPI and health; and the favicon. */
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class OperationsEndpointsTest {
@@ -70,5 +70,12 @@ class OperationsEndpointsTest {
                 .body("checks.status", org.hamcrest.Matchers.everyItem(equalTo("UP"))));
         List<String> names = given().get("/q/health/ready").path("checks.name");
         assertThat(names).anySatisfy(name -> assertThat(name).containsIgnoringCase("postgres"));
+    }
+
+    /** Browsers ask every origin for /favicon.ico; a 404 there reads as a broken site. */
+    @Test
+    void shouldServeAFavicon() {
+        byte[] icon = given().get("/favicon.ico").then().statusCode(200).extract().asByteArray();
+        assertThat(icon).startsWith(0, 0, 1, 0); // an ICO header: reserved 0, type 1 (icon)
     }
 }
