@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.outbox.TopicsConfig;
@@ -55,7 +56,28 @@ public class KafkaTopics {
                     throw e;
                 }
             }
+            awaitDescribable(missing.stream().map(NewTopic::name).toList());
         }
         ensured = true;
+    }
+
+    /**
+     * A topic just created is not yet known to every part of the broker: describing it at once can fail with
+     * UnknownTopicOrPartitionException (seen on a loaded machine), which would fail the start. Wait for it.
+     */
+    private void awaitDescribable(List<String> created) throws InterruptedException, ExecutionException, TimeoutException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                clients.admin().describeTopics(created).allTopicNames().get(10, TimeUnit.SECONDS);
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LOG.debugf("created topics %s not yet described by the broker; retrying", created);
+                TimeUnit.MILLISECONDS.sleep(100);
+            }
+        }
     }
 }
