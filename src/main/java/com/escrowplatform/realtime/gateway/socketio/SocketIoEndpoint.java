@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 
 import jakarta.inject.Inject;
 
+import com.escrowplatform.realtime.gateway.ws.SocketFailures;
+
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -27,6 +29,9 @@ public class SocketIoEndpoint {
 
     @Inject
     SocketIoServer server;
+
+    @Inject
+    SocketFailures failures;
 
     @OnOpen
     @NonBlocking
@@ -67,23 +72,16 @@ public class SocketIoEndpoint {
     @OnError
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
-        EngineSocket engine = connection.userData().get(ENGINE);
-        CloseReason reason = closeReasonFor(failure);
-        if (engine != null) {
-            engine.close(reason.getCode(), reason.getMessage());
-        } else {
-            connection.close(reason).subscribe().with(x -> {
-            }, x -> {
-            });
-        }
-    }
-
-    /** 1009 for a frame over the size limit (Vert.x reports it as a failure), else 1011. */
-    private static CloseReason closeReasonFor(Throwable failure) {
-        if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
-            return new CloseReason(1009, "frame too large");
-        }
-        return new CloseReason(1011, "internal error");
+        failures.onError(failure, connection).ifPresent(reason -> {
+            EngineSocket engine = connection.userData().get(ENGINE);
+            if (engine != null) {
+                engine.close(reason.getCode(), reason.getMessage());
+            } else {
+                connection.close(reason).subscribe().with(x -> {
+                }, x -> {
+                });
+            }
+        });
     }
 
     static String queryParam(String query, String name) {

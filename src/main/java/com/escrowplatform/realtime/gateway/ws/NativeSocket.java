@@ -19,7 +19,6 @@ import com.escrowplatform.realtime.security.TokenIdentityAugmentor;
 
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -29,7 +28,6 @@ import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.vertx.core.buffer.Buffer;
 
 /**
@@ -43,7 +41,6 @@ public class NativeSocket {
     private static final Logger LOG = Logger.getLogger(NativeSocket.class);
     static final TypedKey<NativeConnection> STATE = new TypedKey<>("escrow.native");
     static final int CLOSE_POLICY = 1008;
-    static final int CLOSE_TOO_BIG = 1009;
 
     /** What one socket needs across callbacks. */
     static final class NativeConnection {
@@ -64,6 +61,9 @@ public class NativeSocket {
 
     @Inject
     SecurityIdentity identity;
+
+    @Inject
+    SocketFailures failures;
 
     @OnOpen
     @NonBlocking
@@ -133,22 +133,9 @@ public class NativeSocket {
     @OnError
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
-        LOG.debugf("socket %s failed: %s", connection.id(), failure.toString());
-        connection.close(closeReasonFor(failure)).subscribe().with(x -> {
+        failures.onError(failure, connection).ifPresent(reason -> connection.close(reason).subscribe().with(x -> {
         }, x -> {
-        });
-    }
-
-    /** 1009 for a frame over the size limit (Vert.x reports it as a failure), 1002 for a broken frame, else 1011. */
-    static CloseReason closeReasonFor(Throwable failure) {
-        if (failure instanceof CorruptedWebSocketFrameException corrupted) {
-            return new CloseReason(corrupted.closeStatus().code(), corrupted.closeStatus().reasonText());
-        }
-        String message = String.valueOf(failure.getMessage());
-        if (failure instanceof IllegalStateException && message.contains("max message size")) {
-            return new CloseReason(CLOSE_TOO_BIG, "frame too large");
-        }
-        return new CloseReason(1011, "internal error");
+        }));
     }
 
     private static void refuse(NativeConnection state, Throwable failure, ClientFrame frame) {

@@ -1,0 +1,110 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.http.HttpClosedException;
+
+/**
+ * What clients do wrong on the wire, for both endpoints ({@code /ws}, {@code /socket.io/}): each failure becomes
+ * a close code (docs/errors.md) and a counter, and is logged at DEBUG. Clients misbehave all day (oversized
+ * frames, bad tokens, vanishing without a close frame); an operator's log is for what the operator must act on,
+ * so only a fault of ours (1011) is a WARN.
+ *
+ * <p>Metrics: {@code escrow.gateway.protocol.closes{code}} (sockets we closed for what the client sent),
+ * {@code escrow.gateway.disconnects.abrupt} (sockets that ended without a closing handshake: the client vanished, or did not answer our close),
+ * {@code escrow.gateway.upgrades.refused{status}} (upgrades refused before a socket existed).
+ * Thread-safe: called from event loops.
+ */
+@ApplicationScoped
+public class SocketFailures {
+    private static final Logger LOG = Logger.getLogger(SocketFailures.class);
+    static final int CLOSE_PROTOCOL_ERROR = 1002;
+    static final int CLOSE_NOT_UTF8 = 1007;
+    static final int CLOSE_TOO_BIG = 1009;
+    static final int CLOSE_INTERNAL_ERROR = 1011;
+
+    private final MeterRegistry registry;
+    private final Counter abrupt;
+    private final ConcurrentMap<Integer, Counter> closes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<Integer, Counter> refusedUpgrades = new ConcurrentHashMap<>();
+
+    public SocketFailures(MeterRegistry registry) {
+        this.registry = registry;
+        this.abrupt = Counter.builder("escrow.gateway.disconnects.abrupt")
+                .description("Sockets that ended without a closing handshake").register(registry);
+        for (int code : new int[] { CLOSE_PROTOCOL_ERROR, CLOSE_NOT_UTF8, CLOSE_TOO_BIG }) {
+            protocolClose(code); // registered up front so the series exist (at 0) before the first one
+        }
+        refusedUpgrade(401);
+    }
+
+    /**
+     * The close to answer an {@code @OnError} with, or none when the socket is gone already (the client
+     * vanished: counted, and nothing left to close).
+     */
+    public Optional<CloseReason> onError(Throwable failure, WebSocketConnection connection) {
+        if (failure instanceof HttpClosedException) {
+            abrupt.increment();
+            LOG.debugf("socket %s ended without a close frame", connection.id());
+            return Optional.empty();
+        }
+        if (connection.isClosed() || failure instanceof IOException) {
+            LOG.debugf("socket %s failed after it closed: %s", connection.id(), failure.toString());
+            return Optional.empty();
+        }
+        CloseReason reason = closeReasonFor(failure);
+        if (reason.getCode() == CLOSE_INTERNAL_ERROR) {
+            LOG.warnf("socket %s closed with 1011: %s", connection.id(), failure.toString());
+        } else {
+            protocolClose(reason.getCode()).increment();
+            LOG.debugf("socket %s closed with %d: %s", connection.id(), reason.getCode(), failure.toString());
+        }
+        return Optional.of(reason);
+    }
+
+    /** 1009 for a message over the size limit (Vert.x reports it as a failure), a broken frame's own code, else 1011. */
+    static CloseReason closeReasonFor(Throwable failure) {
+        if (failure instanceof CorruptedWebSocketFrameException corrupted) {
+            return reasonFor(corrupted.closeStatus().code());
+        }
+        if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
+            return reasonFor(CLOSE_TOO_BIG);
+        }
+        return new CloseReason(CLOSE_INTERNAL_ERROR, "internal error");
+    }
+
+    /** The reason text sent with each close code we use for a client's frames. */
+    static CloseReason reasonFor(int code) {
+        return switch (code) {
+            case CLOSE_TOO_BIG -> new CloseReason(code, "message too large");
+            case CLOSE_NOT_UTF8 -> new CloseReason(code, "text is not valid UTF-8");
+            default -> new CloseReason(code, "protocol error");
+        };
+    }
+
+    /** Counts a socket closed for what its client sent, by close code. */
+    Counter protocolClose(int code) {
+        return closes.computeIfAbsent(code, c -> Counter.builder("escrow.gateway.protocol.closes")
+                .description("Sockets closed for a frame their client sent, by close code")
+                .tag("code", String.valueOf(c)).register(registry));
+    }
+
+    /** Counts an upgrade refused before a socket existed, by HTTP status. */
+    Counter refusedUpgrade(int status) {
+        return refusedUpgrades.computeIfAbsent(status, s -> Counter.builder("escrow.gateway.upgrades.refused")
+                .description("WebSocket upgrades refused, by HTTP status")
+                .tag("status", String.valueOf(s)).register(registry));
+    }
+}
