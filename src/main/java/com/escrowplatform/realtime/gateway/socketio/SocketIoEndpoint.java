@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import jakarta.inject.Inject;
 
 import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -14,6 +15,7 @@ import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The WebSocket transport of {@code /socket.io/?EIO=4&transport=websocket}: a new Engine.IO session, or,
@@ -52,6 +54,15 @@ public class SocketIoEndpoint {
         EngineSocket engine = connection.userData().get(ENGINE);
         if (engine != null) {
             engine.onWebSocketText(connection, text);
+        }
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    void binary(Buffer bytes, WebSocketConnection connection) {
+        EngineSocket engine = connection.userData().get(ENGINE);
+        if (engine != null) {
+            engine.onWebSocketBinary(connection);
         }
     }
 

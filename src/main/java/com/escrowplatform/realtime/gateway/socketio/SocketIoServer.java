@@ -124,10 +124,11 @@ public class SocketIoServer {
             return;
         }
         EngineSocket engine = sessions.get(sid);
-        if (engine == null || !engine.isPolling()) {
+        if (engine == null) {
             badRequest(response, 1, "Session ID unknown");
             return;
         }
+        // whether the session still polls is decided by the session, atomically with the poll or post
         if (request.method() == HttpMethod.GET) {
             engine.onPoll(response);
         } else if (request.method() == HttpMethod.POST) {
@@ -144,7 +145,8 @@ public class SocketIoServer {
             engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
             return;
         }
-        receive(context, engine, context.body().available() ? context.body().asString("UTF-8") : "");
+        String body = context.body().available() ? context.body().asString("UTF-8") : null;
+        receive(context, engine, body == null ? "" : body); // an empty body is an empty packet: 400
     }
 
     private void receive(RoutingContext context, EngineSocket engine, String body) {
@@ -153,8 +155,7 @@ public class SocketIoServer {
             engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
             return;
         }
-        engine.onPost(body);
-        answer(context.response(), "ok", null);
+        engine.onPost(body, context.response());
     }
 
     // --- for the endpoint and the sessions ---------------------------------------------------------------

@@ -85,6 +85,9 @@ final class SocketIoSession implements Peer {
         Packet packet;
         try {
             packet = SocketIoPackets.parse(text);
+        } catch (SocketIoPackets.BinaryPacket e) {
+            engine.close(EngineSocket.CLOSE_UNSUPPORTED_DATA, e.getMessage());
+            return;
         } catch (MalformedPacket e) {
             engine.close(EngineSocket.CLOSE_PROTOCOL_ERROR, "malformed packet: " + e.getMessage());
             return;

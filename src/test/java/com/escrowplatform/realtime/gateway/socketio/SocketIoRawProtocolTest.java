@@ -75,10 +75,10 @@ class SocketIoRawProtocolTest {
         }
     }
 
-    // Each kind of malformed packet (bad JSON or JSON with trailing text, unknown or binary type, an event without a name, an empty message) closes the socket with 1002, as documented.
+    // Each kind of malformed packet (bad JSON or JSON with trailing text, an unknown type, an event without a name, an empty message) closes the socket with 1002, as documented.
     @Test
     void shouldCloseWith1002OnAMalformedPacket() {
-        List<String> malformed = List.of("42[\"subscribe\",{\"room\":", "49[\"x\"]", "45-[\"x\",{\"_placeholder\":true}]",
+        List<String> malformed = List.of("42[\"subscribe\",{\"room\":", "49[\"x\"]",
                 "42[]", "42{\"room\":\"user:x\"}", "42[1,2]", "4", "7", "41{\"not\":\"empty\"}",
                 "42[\"subscribe\",{\"room\":\"user:x\"}]]", "42[\"subscribe\",{\"room\":\"user:x\"}] trailing");
         for (String packet : malformed) {
@@ -171,6 +171,26 @@ class SocketIoRawProtocolTest {
         // the WebSocket transport is still served
         try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
             assertThat(client.next(WAIT)).startsWith("0{");
+        }
+    }
+
+    // We speak no binary: a binary WebSocket frame, an Engine.IO binary packet or a Socket.IO binary event closes the socket with 1003, before and after CONNECT.
+    @Test
+    void shouldCloseWith1003OnABinaryFrameOrPacket() {
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            client.next(WAIT);
+            client.sendBinary(new byte[] { 4, 1, 2, 3 });
+            assertThat(client.awaitClose(WAIT).code()).as("binary frame before CONNECT").isEqualTo(1003);
+        }
+        try (RawEngineIoClient client = connected(base, "binary-user")) {
+            client.sendBinary(new byte[] { 1, 2, 3 });
+            assertThat(client.awaitClose(WAIT).code()).as("binary frame after CONNECT").isEqualTo(1003);
+        }
+        for (String packet : List.of("bAQIDBA==", "451-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]", "461-1[{\"_placeholder\":true,\"num\":0}]")) {
+            try (RawEngineIoClient client = connected(base, "binary-packet-user")) {
+                client.send(packet);
+                assertThat(client.awaitClose(WAIT).code()).as("close code after %s", packet).isEqualTo(1003);
+            }
         }
     }
 
