@@ -31,15 +31,17 @@ import io.quarkus.test.junit.TestProfile;
  * public Engine.IO protocol test suite that apply here, with our adaptation (the token in CONNECT, no echo).
  */
 @QuarkusTest
-@TestProfile(EngineIoPollingTest.PollingOn.class)
+@TestProfile(EngineIoPollingTest.ShortConnectTimeout.class)
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class EngineIoPollingTest {
     static final Duration WAIT = Duration.ofSeconds(20);
+    static final long CONNECT_TIMEOUT_MS = 3000;
 
-    public static class PollingOn implements QuarkusTestProfile {
+    public static class ShortConnectTimeout implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of("escrow.socketio.polling-enabled", "true");
+            return Map.of("escrow.socketio.connect-timeout", CONNECT_TIMEOUT_MS + "ms",
+                    "escrow.socketio.polling-enabled", "true");
         }
     }
 
@@ -133,6 +135,17 @@ class EngineIoPollingTest {
             socket.send("427[\"subscribe\",{\"room\":\"user:probe-user\"}]");
             assertThat(socket.nextMatching(f -> f.startsWith("437["), WAIT)).contains("\"ok\":true");
         }
+    }
+
+    // Over long-polling too, a session that never CONNECTs is closed after connect-timeout: its waiting poll gets the close packet.
+    @Test
+    void shouldCloseAPollingSessionThatDoesNotConnectWithinTheConnectTimeout() {
+        long opened = System.nanoTime();
+        RawPollingClient session = RawPollingClient.handshake(base);
+        HttpResponse<String> poll = session.poll().join();
+        assertThat(poll.body()).isEqualTo("1");
+        assertThat(Duration.ofNanos(System.nanoTime() - opened).toMillis()).isGreaterThanOrEqualTo(CONNECT_TIMEOUT_MS);
+        assertThat(session.poll().join().statusCode()).isEqualTo(400);
     }
 
     private void awaitWaitingPoll(String sid) {
