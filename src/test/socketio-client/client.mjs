@@ -29,7 +29,13 @@ function connect(command) {
   // the path of the URL names the namespace, as in io("https://host/admin")
   socket = io(`http://127.0.0.1:${relay.address().port}${url.pathname}`, options);
   socket.on("connect", () => out({ event: "connect", id: socket.id, recovered: socket.recovered,
-    transport: socket.io.engine.transport.name }));
+    transport: socket.io.engine.transport.name, engine: socket.io.engine.id }));
+  socket.io.on("reconnect_attempt", (attempt) => out({ event: "reconnect_attempt", attempt }));
+  if (command.thenAuth) {
+    // right after the first CONNECT went out on the new Engine.IO session: a refreshed token and connect() again,
+    // so that the second CONNECT arrives while the first is still being verified
+    socket.io.once("open", () => { socket.auth = command.thenAuth; socket.connect(); });
+  }
   socket.on("connect_error", (err) => out({ event: "connect_error", message: err.message, description: String(err.description ?? ""), type: err.type }));
   socket.on("disconnect", (reason) => out({ event: "disconnect", reason }));
   socket.io.engine.on("upgrade", (transport) => out({ event: "upgrade", transport: transport.name }));
@@ -45,6 +51,11 @@ commands.on("line", (line) => {
       break;
     case "emit":
       socket.emit(command.name, command.body, (reply) => out({ event: "ack", ref: command.ref, reply }));
+      break;
+    case "reconnect": // e.g. after connect_error: a refreshed token, then socket.connect() again
+      socket.auth = command.auth;
+      socket.connect();
+      out({ event: "reconnecting" });
       break;
     case "drop": // the network fails: every relayed connection is cut, the client reconnects by itself
       for (const link of links) { link.client.destroy(); link.upstream.destroy(); }

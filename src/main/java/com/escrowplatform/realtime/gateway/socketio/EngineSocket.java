@@ -20,6 +20,15 @@ import io.vertx.core.http.HttpServerResponse;
  * every packet goes over the WebSocket. Packets wait in {@link #queue} only while no transport can take
  * them (between two polls, or during an upgrade); on a WebSocket they are handed over at once.
  *
+ * <h2>The upgrade takes effect in the client's order</h2>
+ * The probe's frames arrive on the WebSocket's event loop, the polls on their HTTP connection's, so a poll the
+ * client sent after {@code 5} may be handled before it. Once the probe is answered no packet goes to a poll any
+ * more: a poll that waits is ended with a noop only after {@value #FAST_UPGRADE_CHECK_MS} ms (the pause the
+ * client needs to send {@code 5}, as the reference server's check interval), and a poll still waiting when
+ * {@code 5} arrives gets 400, as every poll after the upgrade does. So the outcome does not depend on which
+ * event loop ran first. A probe that does not complete the upgrade within {@value #UPGRADE_TIMEOUT_MS} ms is
+ * closed and the session goes on polling.
+ *
  * <h2>Heartbeat</h2>
  * The server pings ({@code 2}) every {@code pingInterval} and closes the session when the pong ({@code 3})
  * has not come within {@code pingTimeout}.
@@ -36,7 +45,12 @@ final class EngineSocket {
     static final int CLOSE_NORMAL = 1000;
     static final int CLOSE_GOING_AWAY = 1001;
     static final int CLOSE_PROTOCOL_ERROR = 1002;
+    /** Binary frames and packets: this server speaks only text (RFC 6455: data of a type it cannot accept). */
+    static final int CLOSE_UNSUPPORTED_DATA = 1003;
     static final int CLOSE_POLICY = 1008;
+
+    static final long FAST_UPGRADE_CHECK_MS = 100;
+    static final long UPGRADE_TIMEOUT_MS = 10_000;
 
     /** A packet waiting for a transport, and what to run once it is written (or dropped). */
     private record Outgoing(String packet, Runnable written) {
@@ -52,10 +66,14 @@ final class EngineSocket {
     private HttpServerResponse parkedPoll;
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private boolean closed;
+    /** The code the session was closed with; a POST whose packets closed it for bad input gets 400. */
+    private int closeCode;
     private long heartbeatTimer = -1;
     private boolean awaitingPong;
-    /** A probe answered: every poll from now on is ended at once (noop), so the client can pause polling. */
+    /** A probe answered: no packet goes to a poll any more; a waiting poll is ended with a noop (see above). */
     private boolean upgrading;
+    private long fastUpgradeTimer = -1;
+    private long upgradeTimer = -1;
 
     private EngineSocket(SocketIoServer server, String sid) {
         this.server = server;
@@ -122,16 +140,15 @@ final class EngineSocket {
             if (fromProbe) {
                 if ("2probe".equals(text)) {
                     write(connection, "3probe", null);
-                    upgrading = true;
-                    // let a waiting poll return, so that the client can pause polling and send the upgrade
-                    answerPoll(List.of(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_NOOP), null)));
+                    if (!upgrading) {
+                        upgrading = true;
+                        // the client pauses polling: let a waiting poll return soon, unless 5 comes first
+                        fastUpgradeTimer = server.vertx().setPeriodic(FAST_UPGRADE_CHECK_MS, id -> endWaitingPollForUpgrade());
+                    }
                     return;
                 }
                 if (text.length() == 1 && text.charAt(0) == SocketIoPackets.ENGINE_UPGRADE) {
-                    webSocket = probe;
-                    probe = null;
-                    answerPoll(List.of(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_NOOP), null)));
-                    flush();
+                    completeUpgrade();
                     return;
                 }
             } else if (connection != webSocket) {
@@ -145,11 +162,66 @@ final class EngineSocket {
         onPacket(text);
     }
 
+    /** A binary frame arrived on {@code connection}: not supported, the session is closed. */
+    void onWebSocketBinary(WebSocketConnection connection) {
+        synchronized (this) {
+            if (closed || (connection != webSocket && connection != probe)) {
+                return;
+            }
+        }
+        close(CLOSE_UNSUPPORTED_DATA, "binary packets are not supported");
+    }
+
+    /** Under the lock: {@code 5} on the probe. From now on the probe is the transport; polls get 400. */
+    private void completeUpgrade() {
+        webSocket = probe;
+        probe = null;
+        endUpgrade();
+        if (parkedPoll != null) {
+            HttpServerResponse poll = parkedPoll;
+            parkedPoll = null;
+            SocketIoServer.badRequest(poll, 3, "Bad request");
+        }
+        flush();
+    }
+
+    /** Under the lock: the probe's timers are done with (upgraded, or the probe failed). */
+    private void endUpgrade() {
+        upgrading = false;
+        server.vertx().cancelTimer(fastUpgradeTimer);
+        server.vertx().cancelTimer(upgradeTimer);
+        fastUpgradeTimer = -1;
+        upgradeTimer = -1;
+    }
+
+    /** Every {@value #FAST_UPGRADE_CHECK_MS} ms after {@code 2probe}: a waiting poll gets a noop, so the client can send {@code 5}. */
+    private void endWaitingPollForUpgrade() {
+        synchronized (this) {
+            if (!closed && upgrading) {
+                answerPoll(List.of(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_NOOP), null)));
+            }
+        }
+    }
+
+    private void upgradeTimedOut(WebSocketConnection connection) {
+        synchronized (this) {
+            if (connection != probe) {
+                return;
+            }
+        }
+        // its close ends the probe in onWebSocketClosed
+        connection.close(new CloseReason(CLOSE_POLICY, "upgrade timeout")).subscribe().with(x -> {
+        }, x -> {
+        });
+    }
+
     /** A WebSocket of this session closed (the transport, or a probe that failed). */
     void onWebSocketClosed(WebSocketConnection connection) {
         synchronized (this) {
             if (connection == probe) {
                 probe = null; // the upgrade failed: the session goes on polling
+                endUpgrade();
+                flush();
                 return;
             }
             if (connection != webSocket) {
@@ -165,18 +237,23 @@ final class EngineSocket {
             return false;
         }
         probe = connection;
+        upgradeTimer = server.vertx().setTimer(UPGRADE_TIMEOUT_MS, id -> upgradeTimedOut(connection));
         return true;
     }
 
-    /** A long-polling GET: answered at once when packets wait, else parked until one does. */
+    /**
+     * A long-polling GET: answered at once when packets wait, else parked until one does. After the upgrade
+     * (or the end of the session) it gets 400 and the session goes on; a second poll while one waits ends the
+     * session, as Engine.IO servers do (the client reconnects).
+     */
     void onPoll(HttpServerResponse response) {
         synchronized (this) {
-            if (!closed && webSocket == null && parkedPoll == null) {
+            if (closed || webSocket != null) {
+                SocketIoServer.badRequest(response, closed ? 1 : 3, closed ? "Session ID unknown" : "Bad request");
+                return;
+            }
+            if (parkedPoll == null) {
                 parkedPoll = response;
-                if (upgrading && queue.isEmpty()) {
-                    answerPoll(List.of(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_NOOP), null)));
-                    return;
-                }
                 response.closeHandler(aborted -> {
                     synchronized (this) {
                         if (parkedPoll == response) {
@@ -189,11 +266,20 @@ final class EngineSocket {
             }
         }
         SocketIoServer.badRequest(response, 3, "Bad request");
-        close(CLOSE_PROTOCOL_ERROR, "overlapping or late poll"); // as Engine.IO servers do: the client reconnects
+        close(CLOSE_PROTOCOL_ERROR, "overlapping poll");
     }
 
-    /** A long-polling POST: packets separated by the record separator. */
-    void onPost(String body) {
+    /**
+     * A long-polling POST: packets separated by the record separator, answered {@code ok}; 400 after the
+     * upgrade, or when a packet broke the protocol (the session is closed then).
+     */
+    void onPost(String body, HttpServerResponse response) {
+        synchronized (this) {
+            if (closed || webSocket != null) {
+                SocketIoServer.badRequest(response, closed ? 1 : 3, closed ? "Session ID unknown" : "Bad request");
+                return;
+            }
+        }
         int from = 0;
         while (from <= body.length()) {
             int end = body.indexOf(SocketIoPackets.RECORD_SEPARATOR, from);
@@ -202,11 +288,26 @@ final class EngineSocket {
             }
             onPacket(body.substring(from, end));
             from = end + 1;
+            synchronized (this) {
+                if (closed) {
+                    break;
+                }
+            }
+        }
+        int code;
+        synchronized (this) {
+            code = closed ? closeCode : CLOSE_NORMAL;
+        }
+        if (code == CLOSE_PROTOCOL_ERROR || code == CLOSE_UNSUPPORTED_DATA) {
+            SocketIoServer.badRequest(response, 3, "Bad request");
+        } else {
+            SocketIoServer.answer(response, "ok", null);
         }
     }
 
-    synchronized boolean isPolling() {
-        return !closed && webSocket == null;
+    /** A long-polling GET is parked, waiting for packets. */
+    synchronized boolean pollWaiting() {
+        return parkedPoll != null;
     }
 
     // --- packets ------------------------------------------------------------------------------------------
@@ -224,13 +325,24 @@ final class EngineSocket {
                 onPong();
                 return;
             case SocketIoPackets.ENGINE_CLOSE:
-                close(CLOSE_NORMAL, "client closed");
+                closeByClient();
                 return;
             case SocketIoPackets.ENGINE_NOOP:
+                return;
+            case SocketIoPackets.ENGINE_BINARY:
+                close(CLOSE_UNSUPPORTED_DATA, "binary packets are not supported");
                 return;
             default:
                 close(CLOSE_PROTOCOL_ERROR, "unexpected packet");
         }
+    }
+
+    /** The client's close packet: a waiting poll is ended with a noop (not the close packet), then the session closes. */
+    private void closeByClient() {
+        synchronized (this) {
+            answerPoll(List.of(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_NOOP), null)));
+        }
+        close(CLOSE_NORMAL, "client closed");
     }
 
     // --- heartbeat ----------------------------------------------------------------------------------------
@@ -286,7 +398,9 @@ final class EngineSocket {
                 return;
             }
             closed = true;
+            closeCode = code;
             server.vertx().cancelTimer(heartbeatTimer);
+            endUpgrade();
             dropped = new ArrayList<>(queue);
             queue.clear();
             if (parkedPoll != null) {
@@ -324,7 +438,7 @@ final class EngineSocket {
             while ((next = queue.poll()) != null) {
                 write(webSocket, next.packet, next.written);
             }
-        } else if (parkedPoll != null) {
+        } else if (parkedPoll != null && !upgrading) {
             List<Outgoing> batch = new ArrayList<>(queue);
             queue.clear();
             answerPoll(batch);

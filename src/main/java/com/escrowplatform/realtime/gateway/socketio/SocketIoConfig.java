@@ -22,6 +22,20 @@ public interface SocketIoConfig {
     @WithDefault("20s")
     Duration pingTimeout();
 
+    /**
+     * How long a new Engine.IO session may take to CONNECT with a valid token (the Socket.IO server's
+     * {@code connectTimeout}); after it, or after a DISCONNECT, the session is closed (WebSocket close 1008).
+     */
+    @WithDefault("45s")
+    Duration connectTimeout();
+
+    /**
+     * Refused CONNECTs (a bad or missing token, too many connections, or one replaced by a newer CONNECT
+     * before its answer) one Engine.IO session may send: the last is answered, then the session is closed (1008).
+     */
+    @WithDefault("5")
+    int maxRefusedConnects();
+
     /** Serve the HTTP long-polling transport (and its upgrade to WebSocket); off: polling gets HTTP 400. */
     @WithDefault("true")
     boolean pollingEnabled();

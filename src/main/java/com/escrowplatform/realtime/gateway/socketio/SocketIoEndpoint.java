@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 
 import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -16,6 +17,7 @@ import io.quarkus.websockets.next.UserData.TypedKey;
 import io.quarkus.websockets.next.WebSocket;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.buffer.Buffer;
 
 /**
  * The WebSocket transport of {@code /socket.io/?EIO=4&transport=websocket}: a new Engine.IO session, or,
@@ -57,6 +59,15 @@ public class SocketIoEndpoint {
         EngineSocket engine = connection.userData().get(ENGINE);
         if (engine != null) {
             engine.onWebSocketText(connection, text);
+        }
+    }
+
+    @OnBinaryMessage
+    @NonBlocking
+    void binary(Buffer bytes, WebSocketConnection connection) {
+        EngineSocket engine = connection.userData().get(ENGINE);
+        if (engine != null) {
+            engine.onWebSocketBinary(connection);
         }
     }
 

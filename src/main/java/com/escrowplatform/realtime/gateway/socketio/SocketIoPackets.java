@@ -33,6 +33,8 @@ final class SocketIoPackets {
     static final char ENGINE_MESSAGE = '4';
     static final char ENGINE_UPGRADE = '5';
     static final char ENGINE_NOOP = '6';
+    /** A base64 binary message on long-polling ({@code b…}); not supported. */
+    static final char ENGINE_BINARY = 'b';
 
     static final int CONNECT = 0;
     static final int DISCONNECT = 1;
@@ -66,11 +68,20 @@ final class SocketIoPackets {
     }
 
     /** A packet that breaks the protocol: the connection is closed. */
-    static final class MalformedPacket extends RuntimeException {
+    static class MalformedPacket extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
         MalformedPacket(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /** A well-formed binary packet ({@code BINARY_EVENT}, {@code BINARY_ACK}): not supported, the connection is closed. */
+    static final class BinaryPacket extends MalformedPacket {
+        private static final long serialVersionUID = 1L;
+
+        BinaryPacket() {
+            super("binary packets are not supported");
         }
     }
 
@@ -84,7 +95,7 @@ final class SocketIoPackets {
             throw new MalformedPacket("unknown packet type");
         }
         if (type > CONNECT_ERROR) {
-            throw new MalformedPacket("binary packets are not supported");
+            throw new BinaryPacket();
         }
         int at = 1;
         String namespace = MAIN_NAMESPACE;

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -15,6 +17,9 @@ import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
@@ -49,15 +54,31 @@ public class SocketIoServer {
     private final Vertx vertx;
     private final RecoveryTokens recovery;
     private final ConcurrentHashMap<String, EngineSocket> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger unauthenticated = new AtomicInteger();
+    private final Counter connectTimeouts;
+    private final Counter refusedConnects;
+    private final Counter refusedConnectCloses;
 
     SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
-            SocketIoAuthenticator authenticator, Vertx vertx) {
+            SocketIoAuthenticator authenticator, Vertx vertx, MeterRegistry registry) {
         this.config = config;
         this.gatewayConfig = gatewayConfig;
         this.gateway = gateway;
         this.authenticator = authenticator;
         this.vertx = vertx;
         this.recovery = config.recoveryEnabled() ? new RecoveryTokens(secret(config)) : null;
+        Gauge.builder("escrow.socketio.sessions", sessions, Map::size).description("Open Engine.IO sessions")
+                .register(registry);
+        Gauge.builder("escrow.socketio.sessions.unauthenticated", unauthenticated, AtomicInteger::get)
+                .description("Open Engine.IO sessions without a connected Socket.IO socket (no valid CONNECT yet)")
+                .register(registry);
+        connectTimeouts = Counter.builder("escrow.socketio.connect.timeouts")
+                .description("Engine.IO sessions closed for not connecting within connect-timeout").register(registry);
+        refusedConnects = Counter.builder("escrow.socketio.connects.refused")
+                .description("CONNECTs refused (bad or missing token, too many connections) or replaced by a newer one")
+                .register(registry);
+        refusedConnectCloses = Counter.builder("escrow.socketio.refused.connect.closes")
+                .description("Engine.IO sessions closed after max-refused-connects refused CONNECTs").register(registry);
     }
 
     private static byte[] secret(SocketIoConfig config) {
@@ -124,10 +145,11 @@ public class SocketIoServer {
             return;
         }
         EngineSocket engine = sessions.get(sid);
-        if (engine == null || !engine.isPolling()) {
+        if (engine == null) {
             badRequest(response, 1, "Session ID unknown");
             return;
         }
+        // whether the session still polls is decided by the session, atomically with the poll or post
         if (request.method() == HttpMethod.GET) {
             engine.onPoll(response);
         } else if (request.method() == HttpMethod.POST) {
@@ -144,7 +166,8 @@ public class SocketIoServer {
             engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
             return;
         }
-        receive(context, engine, context.body().available() ? context.body().asString("UTF-8") : "");
+        String body = context.body().available() ? context.body().asString("UTF-8") : null;
+        receive(context, engine, body == null ? "" : body); // an empty body is an empty packet: 400
     }
 
     private void receive(RoutingContext context, EngineSocket engine, String body) {
@@ -153,8 +176,7 @@ public class SocketIoServer {
             engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
             return;
         }
-        engine.onPost(body);
-        answer(context.response(), "ok", null);
+        engine.onPost(body, context.response());
     }
 
     // --- for the endpoint and the sessions ---------------------------------------------------------------
@@ -181,6 +203,30 @@ public class SocketIoServer {
 
     String openPacket(String sid, boolean upgradeToWebSocket) {
         return SocketIoPackets.open(sid, upgradeToWebSocket, pingIntervalMillis(), pingTimeoutMillis(), maxPayload());
+    }
+
+    long connectTimeoutMillis() {
+        return config.connectTimeout().toMillis();
+    }
+
+    int maxRefusedConnects() {
+        return config.maxRefusedConnects();
+    }
+
+    AtomicInteger unauthenticatedSessions() {
+        return unauthenticated;
+    }
+
+    Counter connectTimeouts() {
+        return connectTimeouts;
+    }
+
+    Counter refusedConnects() {
+        return refusedConnects;
+    }
+
+    Counter refusedConnectCloses() {
+        return refusedConnectCloses;
     }
 
     long pingIntervalMillis() {

@@ -25,6 +25,7 @@ import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.Packet;
 import com.escrowplatform.realtime.security.Caller;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -43,6 +44,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@value #OFFSET_EVENT} event with no payload but the new offset, so that a room joined before its first
  * event is recovered too.
  *
+ * <h2>CONNECT</h2>
+ * The token is verified off the event loop. A CONNECT that arrives while the previous one is still being
+ * verified replaces it (a client that refreshed its token and called {@code socket.connect()} again): only the
+ * newest is answered, and at most one verification runs per session. Every CONNECT that does not end connected
+ * (refused, or replaced) counts; the {@code max-refused-connects}-th is answered and the session closed (1008),
+ * so a session cannot buy signature checks without bound. A session that is not connected
+ * {@code connect-timeout} after it opened (or after a DISCONNECT) is closed (1008).
+ *
  * <h2>Threads and locks</h2>
  * Packets arrive on event loops; events from the hub on any thread. State is guarded by this object's
  * monitor, held while an event's frame is built and queued so that offsets and frames keep one order. The
@@ -56,7 +65,7 @@ final class SocketIoSession implements Peer {
     static final String OFFSET_EVENT = "recovery:offset";
 
     private enum State {
-        AWAITING_CONNECT, AUTHENTICATING, RECOVERING, CONNECTED, CLOSED
+        AWAITING_CONNECT, AUTHENTICATING, RECOVERING, CONNECTED, LEFT, CLOSED
     }
 
     private final SocketIoServer server;
@@ -72,10 +81,47 @@ final class SocketIoSession implements Peer {
     /** Events handed over while a recovery runs, sent (or dropped) once it is decided. */
     private List<GatewayEvent> held;
     private long expiryTimer = -1;
+    /** The newest CONNECT payload that came while another was being verified; replaces that one. */
+    private JsonNode pendingConnect;
+    private int refusedConnects;
+    private long connectTimer = -1;
+    /** Counted in {@link SocketIoServer}'s open sessions without an authenticated socket. */
+    private boolean countedUnauthenticated;
 
     SocketIoSession(SocketIoServer server, EngineSocket engine) {
         this.server = server;
         this.engine = engine;
+        synchronized (this) {
+            awaitConnect();
+        }
+    }
+
+    /** Under the lock: not connected from now on; closed unless a CONNECT succeeds within the connect timeout. */
+    private void awaitConnect() {
+        if (!countedUnauthenticated) {
+            countedUnauthenticated = true;
+            server.unauthenticatedSessions().incrementAndGet();
+        }
+        connectTimer = server.vertx().setTimer(server.connectTimeoutMillis(), id -> connectTimedOut());
+    }
+
+    /** Under the lock: authenticated, or gone. */
+    private void stopAwaitingConnect() {
+        server.vertx().cancelTimer(connectTimer);
+        if (countedUnauthenticated) {
+            countedUnauthenticated = false;
+            server.unauthenticatedSessions().decrementAndGet();
+        }
+    }
+
+    private void connectTimedOut() {
+        synchronized (this) {
+            if (state != State.AWAITING_CONNECT && state != State.AUTHENTICATING && state != State.LEFT) {
+                return;
+            }
+        }
+        server.connectTimeouts().increment();
+        engine.close(EngineSocket.CLOSE_POLICY, "connect timeout");
     }
 
     // --- packets from the client ------------------------------------------------------------------------------
@@ -85,6 +131,9 @@ final class SocketIoSession implements Peer {
         Packet packet;
         try {
             packet = SocketIoPackets.parse(text);
+        } catch (SocketIoPackets.BinaryPacket e) {
+            engine.close(EngineSocket.CLOSE_UNSUPPORTED_DATA, e.getMessage());
+            return;
         } catch (MalformedPacket e) {
             engine.close(EngineSocket.CLOSE_PROTOCOL_ERROR, "malformed packet: " + e.getMessage());
             return;
@@ -117,51 +166,109 @@ final class SocketIoSession implements Peer {
             reply(SocketIoPackets.connectError(packet.namespace(), "Invalid namespace"));
             return;
         }
-        boolean first;
+        JsonNode auth = packet.data() == null ? NullNode.instance : packet.data();
+        boolean verify = false;
+        boolean protocolError = false;
+        boolean tooMany = false;
         synchronized (this) {
-            first = state == State.AWAITING_CONNECT;
-            if (first) {
-                state = State.AUTHENTICATING;
-                authenticate(packet.data());
+            switch (state) {
+                case AWAITING_CONNECT -> {
+                    state = State.AUTHENTICATING;
+                    verify = true;
+                }
+                case AUTHENTICATING -> {
+                    if (session != null) {
+                        protocolError = true; // verified already: connecting
+                    } else if (pendingConnect != null) {
+                        tooMany = countRefusal(); // replaced before it was even verified
+                    }
+                    if (!protocolError) {
+                        pendingConnect = auth;
+                    }
+                }
+                // a CONNECT while connected or after leaving breaks the protocol
+                default -> protocolError = true;
             }
         }
-        if (first) {
-            return;
+        if (protocolError) {
+            engine.close(EngineSocket.CLOSE_PROTOCOL_ERROR, "CONNECT while connected");
+        } else if (tooMany) {
+            reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "unauthorized"));
+            closeForRefusedConnects();
+        } else if (verify) {
+            authenticate(auth);
         }
-        // a second CONNECT on one Engine.IO session (while connecting, connected or after leaving) breaks the protocol
-        engine.close(EngineSocket.CLOSE_PROTOCOL_ERROR, "CONNECT while connected");
     }
 
-    /** Under the lock; completes on the event loop. */
+    /** In state AUTHENTICATING; completes on the event loop. */
     private void authenticate(JsonNode auth) {
-        JsonNode token = auth == null ? null : auth.get("token");
+        JsonNode token = auth.get("token");
         if (token == null || !token.isTextual() || token.asText().isEmpty()) {
-            state = State.AWAITING_CONNECT;
-            reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "unauthorized"));
+            refuse("unauthorized");
             return;
         }
         String presentedPid = text(auth, "pid");
         String presentedOffset = text(auth, "offset");
         server.authenticator().verify(token.asText()).onComplete(result -> {
             if (result.failed()) {
-                synchronized (this) {
-                    if (state == State.AUTHENTICATING) {
-                        state = State.AWAITING_CONNECT;
-                    }
-                }
                 LOG.debugf("socket.io connect refused: %s", result.cause().getMessage());
-                reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "unauthorized"));
-                return;
+                refuse("unauthorized");
+            } else if (replaced()) {
+                refuse("unauthorized"); // not answered: the newer CONNECT is verified instead
+            } else {
+                connect(result.result(), presentedPid, presentedOffset);
             }
-            connect(result.result(), presentedPid, presentedOffset);
         });
+    }
+
+    private synchronized boolean replaced() {
+        return pendingConnect != null;
+    }
+
+    /**
+     * The CONNECT being verified does not connect. When a newer one waits, that one is verified and the old one
+     * gets no answer; else CONNECT_ERROR {@code message}. Either way it counts towards max-refused-connects.
+     */
+    private void refuse(String message) {
+        JsonNode next;
+        boolean tooMany;
+        synchronized (this) {
+            if (state != State.AUTHENTICATING) {
+                return; // the session closed meanwhile
+            }
+            tooMany = countRefusal();
+            next = tooMany ? null : pendingConnect;
+            pendingConnect = null;
+            if (next == null) {
+                state = State.AWAITING_CONNECT;
+            }
+        }
+        if (next != null) {
+            authenticate(next);
+            return;
+        }
+        reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, message));
+        if (tooMany) {
+            closeForRefusedConnects();
+        }
+    }
+
+    /** Under the lock: one more CONNECT that did not connect; true when that was the last one allowed. */
+    private boolean countRefusal() {
+        server.refusedConnects().increment();
+        return ++refusedConnects >= server.maxRefusedConnects();
+    }
+
+    private void closeForRefusedConnects() {
+        server.refusedConnectCloses().increment();
+        engine.close(EngineSocket.CLOSE_POLICY, "too many refused CONNECTs");
     }
 
     private void connect(SocketIoAuthenticator.Verified verified, String presentedPid, String presentedOffset) {
         Caller who = verified.caller();
         long msLeft = verified.expiresAtEpochSecond() * 1000 - System.currentTimeMillis();
         if (msLeft <= 0) {
-            reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "unauthorized"));
+            refuse("unauthorized");
             return;
         }
         Optional<RecoveryTokens.Resumable> resumable = server.recovery() == null || presentedPid == null
@@ -169,28 +276,31 @@ final class SocketIoSession implements Peer {
                 : server.recovery().resume(who.userId(), presentedPid, presentedOffset);
         Optional<Session> opened = server.gateway().open(this, who);
         if (opened.isEmpty()) {
-            synchronized (this) {
-                state = State.AWAITING_CONNECT;
-            }
-            reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "too many connections"));
+            refuse("too many connections");
             return;
         }
+        boolean connected;
         synchronized (this) {
-            if (state != State.AUTHENTICATING) {
-                // the engine closed while the token was checked
-                server.gateway().close(opened.get(), who);
-                return;
+            // not when the engine closed while the token was checked, nor when a newer CONNECT came meanwhile
+            connected = state == State.AUTHENTICATING && pendingConnect == null;
+            if (connected) {
+                stopAwaitingConnect();
+                caller = who;
+                session = opened.get();
+                expiryTimer = server.vertx().setTimer(msLeft,
+                        id -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
+                if (resumable.isPresent()) {
+                    state = State.RECOVERING;
+                    held = new ArrayList<>();
+                    nonce = resumable.get().nonce();
+                    pid = presentedPid;
+                }
             }
-            caller = who;
-            session = opened.get();
-            expiryTimer = server.vertx().setTimer(msLeft,
-                    id -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
-            if (resumable.isPresent()) {
-                state = State.RECOVERING;
-                held = new ArrayList<>();
-                nonce = resumable.get().nonce();
-                pid = presentedPid;
-            }
+        }
+        if (!connected) {
+            server.gateway().close(opened.get(), who);
+            refuse("unauthorized"); // verifies the newer CONNECT, if one came; nothing when closed
+            return;
         }
         if (resumable.isPresent()) {
             recover(resumable.get());
@@ -389,18 +499,22 @@ final class SocketIoSession implements Peer {
         }
     }
 
-    /** The client left the namespace (DISCONNECT); the engine stays open until the client closes it. */
+    /**
+     * The client left the namespace (DISCONNECT); the engine stays open until the client closes it, or the
+     * connect timeout does.
+     */
     private void leave() {
         Session current;
         Caller who;
         synchronized (this) {
-            if (state == State.CLOSED || session == null) {
+            if (state == State.CLOSED || state == State.LEFT || session == null) {
                 return;
             }
-            state = State.CLOSED;
+            state = State.LEFT;
             current = session;
             who = caller;
             server.vertx().cancelTimer(expiryTimer);
+            awaitConnect();
         }
         server.gateway().close(current, who);
     }
@@ -457,9 +571,11 @@ final class SocketIoSession implements Peer {
         Caller who;
         List<GatewayEvent> pending;
         synchronized (this) {
-            boolean joined = session != null && state != State.CLOSED;
+            boolean joined = session != null && state != State.CLOSED && state != State.LEFT;
             state = State.CLOSED;
             server.vertx().cancelTimer(expiryTimer);
+            stopAwaitingConnect();
+            pendingConnect = null;
             if (!joined) {
                 return;
             }

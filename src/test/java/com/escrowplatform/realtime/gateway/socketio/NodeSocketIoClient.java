@@ -77,6 +77,25 @@ final class NodeSocketIoClient implements AutoCloseable {
         return send(command);
     }
 
+    /**
+     * As {@link #connect}, and right after the first CONNECT is sent, {@code socket.auth = thenAuth;
+     * socket.connect()}: a second CONNECT on the same Engine.IO session while the first is being verified.
+     */
+    NodeSocketIoClient connectThenRefresh(URI base, Map<String, ?> auth, Map<String, ?> thenAuth, Map<String, ?> options) {
+        ObjectNode command = Json.MAPPER.createObjectNode().put("op", "connect").put("url", base.toString());
+        command.set("auth", Json.MAPPER.valueToTree(auth));
+        command.set("thenAuth", Json.MAPPER.valueToTree(thenAuth));
+        command.set("options", Json.MAPPER.valueToTree(options == null ? Map.of() : options));
+        return send(command);
+    }
+
+    /** {@code socket.auth = auth; socket.connect()}, as an application does after refreshing a refused token. */
+    NodeSocketIoClient reconnect(Map<String, ?> auth) {
+        ObjectNode command = Json.MAPPER.createObjectNode().put("op", "reconnect");
+        command.set("auth", Json.MAPPER.valueToTree(auth));
+        return send(command);
+    }
+
     NodeSocketIoClient emit(String name, Map<String, ?> body, String ref) {
         ObjectNode command = Json.MAPPER.createObjectNode().put("op", "emit").put("name", name).put("ref", ref);
         command.set("body", Json.MAPPER.valueToTree(body));

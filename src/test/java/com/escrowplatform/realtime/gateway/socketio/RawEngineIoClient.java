@@ -46,10 +46,23 @@ final class RawEngineIoClient implements AutoCloseable {
      * {@link #openedAt} is taken before the upgrade is sent, so it is never later than the server's open.
      */
     static RawEngineIoClient open(URI base, boolean answerPings) {
+        return connect(base, "", answerPings);
+    }
+
+    /**
+     * Opens the WebSocket that upgrades the long-polling session {@code sid}: no open packet comes; the caller
+     * probes ({@code 2probe}) and upgrades ({@code 5}). Answers pings once they come over it.
+     */
+    static RawEngineIoClient upgrade(URI base, String sid) {
+        return connect(base, "&sid=" + sid, true);
+    }
+
+    private static RawEngineIoClient connect(URI base, String query, boolean answerPings) {
         Instant before = Instant.now();
         LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
         CompletableFuture<Closed> closed = new CompletableFuture<>();
-        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/socket.io/?EIO=4&transport=websocket");
+        URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + "/socket.io/?EIO=4&transport=websocket"
+                + query);
         WebSocket socket = HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
                 .buildAsync(uri, new Listener(frames, closed, answerPings)).join();
         return new RawEngineIoClient(socket, frames, closed, before);
@@ -59,6 +72,15 @@ final class RawEngineIoClient implements AutoCloseable {
     RawEngineIoClient send(String packet) {
         sent.add(packet);
         sendText(socket, packet);
+        return this;
+    }
+
+    /** Sends one binary frame (this server speaks no binary packets). */
+    RawEngineIoClient sendBinary(byte[] bytes) {
+        sent.add("<binary " + bytes.length + " bytes>");
+        synchronized (socket) {
+            socket.sendBinary(java.nio.ByteBuffer.wrap(bytes), true).join();
+        }
         return this;
     }
 

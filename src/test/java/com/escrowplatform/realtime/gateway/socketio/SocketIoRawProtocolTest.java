@@ -1,5 +1,6 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
+import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Json;
@@ -38,6 +40,8 @@ class SocketIoRawProtocolTest {
     static final Duration WAIT = Duration.ofSeconds(10);
     static final long PING_INTERVAL_MS = 1000;
     static final long PING_TIMEOUT_MS = 1000;
+    static final long CONNECT_TIMEOUT_MS = 3000;
+    static final int MAX_REFUSED_CONNECTS = 3;
 
     public static class ShortHeartbeatWebSocketOnly implements QuarkusTestProfile {
         @Override
@@ -45,9 +49,16 @@ class SocketIoRawProtocolTest {
             return Map.of(
                     "escrow.socketio.ping-interval", PING_INTERVAL_MS + "ms",
                     "escrow.socketio.ping-timeout", PING_TIMEOUT_MS + "ms",
+                    "escrow.socketio.connect-timeout", CONNECT_TIMEOUT_MS + "ms",
+                    "escrow.socketio.max-refused-connects", String.valueOf(MAX_REFUSED_CONNECTS),
                     "escrow.socketio.polling-enabled", "false");
         }
     }
+
+    static final String CONNECT_TIMEOUTS = "escrow_socketio_connect_timeouts_total";
+    static final String REFUSED_CONNECTS = "escrow_socketio_connects_refused_total";
+    static final String REFUSED_CONNECT_CLOSES = "escrow_socketio_refused_connect_closes_total";
+    static final String UNAUTHENTICATED = "escrow_socketio_sessions_unauthenticated";
 
     @TestHTTPResource("/")
     URI base;
@@ -75,10 +86,10 @@ class SocketIoRawProtocolTest {
         }
     }
 
-    // Each kind of malformed packet (bad JSON or JSON with trailing text, unknown or binary type, an event without a name, an empty message) closes the socket with 1002, as documented.
+    // Each kind of malformed packet (bad JSON or JSON with trailing text, an unknown type, an event without a name, an empty message) closes the socket with 1002, as documented.
     @Test
     void shouldCloseWith1002OnAMalformedPacket() {
-        List<String> malformed = List.of("42[\"subscribe\",{\"room\":", "49[\"x\"]", "45-[\"x\",{\"_placeholder\":true}]",
+        List<String> malformed = List.of("42[\"subscribe\",{\"room\":", "49[\"x\"]",
                 "42[]", "42{\"room\":\"user:x\"}", "42[1,2]", "4", "7", "41{\"not\":\"empty\"}",
                 "42[\"subscribe\",{\"room\":\"user:x\"}]]", "42[\"subscribe\",{\"room\":\"user:x\"}] trailing");
         for (String packet : malformed) {
@@ -171,6 +182,101 @@ class SocketIoRawProtocolTest {
         // the WebSocket transport is still served
         try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
             assertThat(client.next(WAIT)).startsWith("0{");
+        }
+    }
+
+    // We speak no binary: a binary WebSocket frame, an Engine.IO binary packet or a Socket.IO binary event closes the socket with 1003, before and after CONNECT.
+    @Test
+    void shouldCloseWith1003OnABinaryFrameOrPacket() {
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            client.next(WAIT);
+            client.sendBinary(new byte[] { 4, 1, 2, 3 });
+            assertThat(client.awaitClose(WAIT).code()).as("binary frame before CONNECT").isEqualTo(1003);
+        }
+        try (RawEngineIoClient client = connected(base, "binary-user")) {
+            client.sendBinary(new byte[] { 1, 2, 3 });
+            assertThat(client.awaitClose(WAIT).code()).as("binary frame after CONNECT").isEqualTo(1003);
+        }
+        for (String packet : List.of("bAQIDBA==", "451-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]", "461-1[{\"_placeholder\":true,\"num\":0}]")) {
+            try (RawEngineIoClient client = connected(base, "binary-packet-user")) {
+                client.send(packet);
+                assertThat(client.awaitClose(WAIT).code()).as("close code after %s", packet).isEqualTo(1003);
+            }
+        }
+    }
+
+    // A session that answers every ping but never CONNECTs is counted as unauthenticated while open and closed with 1008 after connect-timeout, not before.
+    @Test
+    void shouldCloseASessionThatDoesNotConnectWithinTheConnectTimeout() {
+        double timeoutsBefore = metric(CONNECT_TIMEOUTS).orElse(0);
+        try (RawEngineIoClient idle = RawEngineIoClient.open(base, true)) {
+            assertThat(idle.next(WAIT)).startsWith("0{");
+            assertThat(metric(UNAUTHENTICATED).orElseThrow()).as("open sessions without CONNECT").isGreaterThanOrEqualTo(1);
+            RawEngineIoClient.Closed closed = idle.awaitClose(Duration.ofMillis(CONNECT_TIMEOUT_MS).plus(WAIT));
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).isEqualTo("connect timeout");
+            assertThat(Duration.between(idle.openedAt, closed.at()).toMillis()).isGreaterThanOrEqualTo(CONNECT_TIMEOUT_MS);
+            // open past pingInterval + pingTimeout: the heartbeat alone would have kept it open
+            assertThat(CONNECT_TIMEOUT_MS).isGreaterThan(PING_INTERVAL_MS + PING_TIMEOUT_MS);
+        }
+        assertThat(metric(CONNECT_TIMEOUTS).orElseThrow()).isGreaterThanOrEqualTo(timeoutsBefore + 1);
+
+        // a session that CONNECTs in time outlives the timeout
+        try (RawEngineIoClient client = connected(base, "in-time-user")) {
+            Awaitility.await().atMost(WAIT).until(
+                    () -> Duration.between(client.openedAt, Instant.now()).toMillis() > CONNECT_TIMEOUT_MS + 1000);
+            client.send("427[\"subscribe\",{\"room\":\"user:in-time-user\"}]");
+            assertThat(client.nextMatching(f -> f.startsWith("437["), WAIT)).contains("\"ok\":true");
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    // Each refused CONNECT is answered CONNECT_ERROR; the max-refused-connects-th one also closes the session with 1008, and both are counted.
+    @Test
+    void shouldCloseTheSessionAfterMaxRefusedConnects() {
+        double refusedBefore = metric(REFUSED_CONNECTS).orElse(0);
+        double closesBefore = metric(REFUSED_CONNECT_CLOSES).orElse(0);
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            client.next(WAIT);
+            for (int i = 1; i <= MAX_REFUSED_CONNECTS; i++) {
+                client.send(i % 2 == 0 ? "40{}" : "40" + Json.MAPPER.createObjectNode().put("token", TestTokens.expired("refused")));
+                assertThat(client.nextMatching(f -> f.startsWith("4"), WAIT)).as("refusal %d", i)
+                        .isEqualTo("44{\"message\":\"unauthorized\"}");
+            }
+            RawEngineIoClient.Closed closed = client.awaitClose(WAIT);
+            assertThat(closed.code()).isEqualTo(1008);
+            assertThat(closed.reason()).isEqualTo("too many refused CONNECTs");
+        }
+        assertThat(metric(REFUSED_CONNECTS).orElseThrow()).isGreaterThanOrEqualTo(refusedBefore + MAX_REFUSED_CONNECTS);
+        assertThat(metric(REFUSED_CONNECT_CLOSES).orElseThrow()).isGreaterThanOrEqualTo(closesBefore + 1);
+
+        // fewer refusals than the bound, then a valid token: connected
+        try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+            client.next(WAIT);
+            for (int i = 1; i < MAX_REFUSED_CONNECTS; i++) {
+                client.send("40" + Json.MAPPER.createObjectNode().put("token", TestTokens.expired("refused")));
+                assertThat(client.nextMatching(f -> f.startsWith("4"), WAIT)).startsWith("44{");
+            }
+            client.send("40" + Json.MAPPER.createObjectNode().put("token", TestTokens.forUser("refreshed-user")));
+            assertThat(client.nextMatching(f -> f.startsWith("4"), WAIT)).startsWith("40{");
+            assertThat(client.isClosed()).isFalse();
+        }
+    }
+
+    // A CONNECT sent while the previous one is still being verified replaces it: one answer, for the newest; the session is not closed.
+    @Test
+    void shouldAnswerTheNewestConnectWhenOneArrivesWhileTheFirstIsVerified() {
+        for (int i = 0; i < 5; i++) {
+            try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {
+                client.next(WAIT);
+                client.send("40" + Json.MAPPER.createObjectNode().put("token", TestTokens.expired("stale")));
+                client.send("40" + Json.MAPPER.createObjectNode().put("token", TestTokens.forUser("fresh-user")));
+                String reply = client.nextMatching(f -> f.startsWith("40{"), WAIT);
+                assertThat(Json.parse(reply.substring(2)).path("sid").asText()).isNotBlank();
+                client.send("427[\"subscribe\",{\"room\":\"user:fresh-user\"}]");
+                assertThat(client.nextMatching(f -> f.startsWith("437["), WAIT)).contains("\"ok\":true");
+                assertThat(client.isClosed()).as("closed: sent %s", client.seen()).isFalse();
+            }
         }
     }
 
