@@ -41,9 +41,10 @@ class ReplayWindowHeapTest {
         for (int i = 0; i < 12_000; i++) {
             GatewayEvent event = event(random, nextOffset);
             window.append(event);
-            // what one native and one Socket.IO subscriber make the event keep
-            event.nativeFrame();
-            event.encodedFor(SocketIoPackets.EVENT_PREFIX);
+            // what one native and one Socket.IO subscriber make the event keep: both frames cached
+            assertThat(event.nativeFrame()).isSameAs(event.nativeFrame());
+            assertThat(event.encodedFor(SocketIoPackets.EVENT_PREFIX))
+                    .isSameAs(event.encodedFor(SocketIoPackets.EVENT_PREFIX));
         }
         long heapRetained = liveHeap() - heapBefore;
         long counted = window.retainedBytes();
