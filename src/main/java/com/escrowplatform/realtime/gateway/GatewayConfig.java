@@ -74,8 +74,16 @@ public interface GatewayConfig {
     @WithDefault("200000")
     int coldScanLimit();
 
+    /** Cold replay: replays waiting for or being read by the cold readers; one more gets recovered:false at once. */
+    @WithDefault("256")
+    int coldMaxPending();
+
+    /** Cold replay: longest time from a subscribe to its reply, waiting for a reader included; then recovered:false. */
+    @WithDefault("10s")
+    Duration coldReadDeadline();
+
     /** Live events held back per subscription while its replay runs; more gives recovered:false. */
-    @WithDefault("10000")
+    @WithDefault("1000")
     int maxHeldBackEvents();
 
     /** Recent ce_ids remembered per partition, to drop a record the outbox relay sent twice. */

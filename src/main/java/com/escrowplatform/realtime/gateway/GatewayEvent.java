@@ -11,7 +11,8 @@ import java.util.Set;
  * reader) and shared by every socket it goes to.
  *
  * <p>Serialization happens once per event, never per socket: {@link #nativeFrame()} and
- * {@link #encodedFor(FrameCodec)} build a frame on first use and cache it. Safe to use from any thread;
+ * {@link #encodedFor(FrameCodec)} build a frame on first use and cache it, within a budget of two frames of
+ * the native frame's size (one per protocol) that {@link #retainedBytes()} counts up front. Safe to use from any thread;
  * the caches are filled by a racy but idempotent compare-and-set, so two threads may both build a frame
  * once, and both get the same cached instance afterwards.
  */
@@ -29,6 +30,13 @@ public final class GatewayEvent {
     private static final int MAX_CACHED_CODECS = 4;
     // Fixed characters of the native frame, for sizeBytes().
     private static final int NATIVE_FRAME_OVERHEAD = 37;
+    // Heap layout of a 64-bit JVM with compressed references (any heap under 32 GiB), for retainedBytes():
+    // this object, its StreamPosition and a full encodings array; a String object; an array's header.
+    private static final int EVENT_OBJECTS_BYTES = 64 + 32 + 16 + 8 * MAX_CACHED_CODECS;
+    private static final int STRING_OBJECT_BYTES = 24;
+    private static final int ARRAY_HEADER_BYTES = 16;
+    /** Frames cached per event are kept within this many frames of the native frame's size. */
+    private static final int CACHED_FRAMES_BUDGET = 2;
     private static final VarHandle ENCODINGS;
     private static final Object[] NO_ENCODINGS = new Object[0];
 
@@ -47,6 +55,8 @@ public final class GatewayEvent {
     private final String dataJson;
     private final String id;
     private final int sizeBytes;
+    private final long frameBudgetBytes;
+    private final long retainedBytes;
 
     /** Pairs of (codec, frame), replaced as a whole on each addition. */
     @SuppressWarnings("unused") // accessed through ENCODINGS
@@ -73,6 +83,12 @@ public final class GatewayEvent {
         }
         this.id = EventIds.encode(room, position);
         this.sizeBytes = NATIVE_FRAME_OVERHEAD + type.length() + room.length() + id.length() + dataJson.length();
+        // Frames copy the fields (escaped) plus ASCII syntax: Latin-1 exactly when all the fields are.
+        long frameChars = sizeBytes + escapesLength(type) + escapesLength(room) + escapesLength(id);
+        boolean latin1 = isLatin1(type) && isLatin1(room) && isLatin1(id) && isLatin1(dataJson);
+        this.frameBudgetBytes = CACHED_FRAMES_BUDGET * stringBytes(frameChars, latin1);
+        this.retainedBytes = EVENT_OBJECTS_BYTES + stringBytes(room) + stringBytes(ceId) + stringBytes(type)
+                + stringBytes(dataJson) + stringBytes(id) + frameBudgetBytes;
     }
 
     public String room() {
@@ -102,11 +118,21 @@ public final class GatewayEvent {
 
     /**
      * An estimate of the bytes this event occupies in an outbound queue: the length of its native frame
-     * counted in characters (exact for ASCII, low for other text). Used for queue and window accounting,
-     * so it must not change over the event's life.
+     * counted in characters (exact for ASCII, low for other text). Used for outbound queue accounting, so it
+     * must not change over the event's life.
      */
     public int sizeBytes() {
         return sizeBytes;
+    }
+
+    /**
+     * The heap this event keeps alive while something holds it, counted up front so that it never changes:
+     * its objects, its strings at their actual width (one byte a character when all of a string's characters
+     * are Latin-1, else two), and the frames it may cache for both protocols, whether built yet or not
+     * ({@link #encodedFor} caches no more than that). What the replay window's byte bound counts.
+     */
+    public long retainedBytes() {
+        return retainedBytes;
     }
 
     /** {@code {"type":"<type>","room":"<room>","id":"<id>","data":<data>}}, built once. */
@@ -123,7 +149,8 @@ public final class GatewayEvent {
             return cached;
         }
         T built = Objects.requireNonNull(codec.encode(this), "codec produced null");
-        while (current.length < 2 * MAX_CACHED_CODECS) {
+        long builtBytes = frameBytes(built);
+        while (current.length < 2 * MAX_CACHED_CODECS && cachedFrameBytes(current) + builtBytes <= frameBudgetBytes) {
             Object[] extended = Arrays.copyOf(current, current.length + 2);
             extended[current.length] = codec;
             extended[current.length + 1] = built;
@@ -146,6 +173,59 @@ public final class GatewayEvent {
             }
         }
         return null;
+    }
+
+    /** Bytes a cached frame retains; above any budget for a kind of frame whose size is not known here. */
+    private static long frameBytes(Object frame) {
+        if (frame instanceof String text) {
+            return stringBytes(text);
+        }
+        if (frame instanceof byte[] bytes) {
+            return align(ARRAY_HEADER_BYTES + bytes.length);
+        }
+        return Long.MAX_VALUE / 4;
+    }
+
+    private static long cachedFrameBytes(Object[] encodings) {
+        long bytes = 0;
+        for (int i = 1; i < encodings.length; i += 2) {
+            bytes += frameBytes(encodings[i]);
+        }
+        return bytes;
+    }
+
+    private static long stringBytes(String text) {
+        return stringBytes(text.length(), isLatin1(text));
+    }
+
+    /** A String keeps one byte a character when every character is Latin-1, two otherwise (compact strings). */
+    private static long stringBytes(long chars, boolean latin1) {
+        return STRING_OBJECT_BYTES + align(ARRAY_HEADER_BYTES + (latin1 ? chars : 2 * chars));
+    }
+
+    /** Characters that JSON escaping may add to {@code text} (at most a six-character escape for one). */
+    private static int escapesLength(String text) {
+        int added = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029') {
+                added += 5;
+            }
+        }
+        return added;
+    }
+
+    private static boolean isLatin1(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) > 0xFF) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long align(long bytes) {
+        return (bytes + 7) & ~7L;
     }
 
     private static String buildNativeFrame(GatewayEvent e) {

@@ -76,7 +76,9 @@ public class GatewayRuntime {
         InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, config.windowEventsPerPartition(),
                 config.windowBytesPerPartition());
         coldReader = new KafkaReplayReader(byId, partitioner, kafka.groupLessConsumer("escrow-realtime-replay"),
-                config.coldReaders(), config.coldScanLimit(), config.dedupeIdsPerPartition());
+                new KafkaReplayReader.Limits(config.coldReaders(), config.coldMaxPending(), config.coldReadDeadline(),
+                        config.coldScanLimit(), config.dedupeIdsPerPartition()));
+        registerColdReaderMetrics(coldReader);
         hub = new Hub(window, coldReader, partitioner, config.hubLimits());
         liveConsumer = new KafkaLiveConsumer(kafka.groupLessConsumer("escrow-realtime-live"),
                 new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish);
@@ -120,6 +122,21 @@ public class GatewayRuntime {
         return new KafkaLiveConsumer.Topic(description.name(),
                 new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), description.partitions().size(),
                 stream);
+    }
+
+    private void registerColdReaderMetrics(KafkaReplayReader reader) {
+        Gauge.builder("escrow.gateway.cold.pending", reader, KafkaReplayReader::pending)
+                .description("Cold replays waiting for or being read by the Kafka readers").register(registry);
+        FunctionCounter.builder("escrow.gateway.cold.reads", reader, KafkaReplayReader::reads)
+                .description("Partition seeks and scans; one serves every cold replay of its partition that waited")
+                .register(registry);
+        FunctionCounter.builder("escrow.gateway.cold.read.requests", reader, KafkaReplayReader::readRequests)
+                .description("Cold replays served by those reads").register(registry);
+        FunctionCounter.builder("escrow.gateway.cold.refused", reader, KafkaReplayReader::refusedBusy).tag("reason", "busy")
+                .description("Cold replays answered recovered:false at once: cold-max-pending were waiting")
+                .register(registry);
+        FunctionCounter.builder("escrow.gateway.cold.refused", reader, KafkaReplayReader::timedOut).tag("reason", "deadline")
+                .description("Cold replays answered recovered:false at cold-read-deadline").register(registry);
     }
 
     private void registerMetrics(InMemoryReplayWindow window) {

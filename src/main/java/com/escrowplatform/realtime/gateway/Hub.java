@@ -27,8 +27,8 @@ import java.util.function.LongSupplier;
  *       budget is closed with 4008 instead.</li>
  *   <li>{@link #open}, {@link #subscribe}, {@link #unsubscribe}, {@link #close}: any thread, typically the
  *       socket's event loop, many at once.</li>
- *   <li>Cold replays complete on the reader's thread; {@link Session#writeCompleted} arrives from event
- *       loops.</li>
+ *   <li>Cold replays complete on a reader's thread, or on the cold path's timer thread at their deadline;
+ *       {@link Session#writeCompleted} arrives from event loops.</li>
  * </ul>
  * Lock order (see {@link Session}): subscription lock, then session lock, then a room's index bin.
  */

@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A {@link ReplayWindow} holding, per partition, the most recent events within a count bound and a byte
- * bound (whichever is hit first evicts the oldest).
+ * bound (whichever is hit first evicts the oldest). The bytes are {@link GatewayEvent#retainedBytes()}: the
+ * heap an event keeps alive with the frames it caches, so the byte bound is a bound on heap.
  *
  * <p><b>Locking</b>: one plain monitor per partition. The consumer holds it to append; readers hold it to
  * binary-search the ring and copy the matching events out ("copy under lock"), so a result is never a view
@@ -44,7 +45,8 @@ public final class InMemoryReplayWindow implements ReplayWindow {
     /**
      * @param partitioner           tells the room's current partition, to detect a recreated topic
      * @param maxEventsPerPartition count bound per partition, e.g. 10,000
-     * @param maxBytesPerPartition  bound on {@link GatewayEvent#sizeBytes()} summed per partition, e.g. 16 MiB
+     * @param maxBytesPerPartition  bound on {@link GatewayEvent#retainedBytes()} summed per partition (the heap
+     *                              its events keep, their cached frames included), e.g. 16 MiB
      * @param toleratedLag          offsets by which a resume position may be ahead of what this instance has
      *                              consumed and still be taken as "our consumer is behind" (see
      *                              {@link ReplayWindow#replay}); 0 sends every such position to the cold path
@@ -136,10 +138,10 @@ public final class InMemoryReplayWindow implements ReplayWindow {
             }
             ring[(head + size) % ring.length] = event;
             size++;
-            bytes += event.sizeBytes();
+            bytes += event.retainedBytes();
             lastOffset = offset;
             retainedEvents.incrementAndGet();
-            retainedBytes.addAndGet(event.sizeBytes());
+            retainedBytes.addAndGet(event.retainedBytes());
             while (bytes > maxBytesPerPartition) {
                 evictOldest();
             }
@@ -213,10 +215,10 @@ public final class InMemoryReplayWindow implements ReplayWindow {
             ring[head] = null;
             head = (head + 1) % ring.length;
             size--;
-            bytes -= oldest.sizeBytes();
+            bytes -= oldest.retainedBytes();
             completeFrom = oldest.position().offset() + 1;
             retainedEvents.decrementAndGet();
-            retainedBytes.addAndGet(-oldest.sizeBytes());
+            retainedBytes.addAndGet(-oldest.retainedBytes());
             evictedEvents.incrementAndGet();
         }
     }

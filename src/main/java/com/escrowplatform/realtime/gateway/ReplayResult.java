@@ -46,8 +46,10 @@ public sealed interface ReplayResult permits ReplayResult.Recovered, ReplayResul
         BEYOND_STREAM_END,
         /** The records after the position are gone (older than the topic's retention). */
         NOT_RETAINED,
-        /** The cold read failed or broke its contract; the client reloads rather than risk a gap. */
+        /** The cold read failed, broke its contract or missed its deadline; the client reloads rather than risk a gap. */
         READ_FAILED,
+        /** More cold replays were waiting than the readers may queue; answered at once rather than late. */
+        READERS_BUSY,
         /** Live events held back during the replay overflowed their bound. */
         HELD_BACK_OVERFLOW
     }

@@ -64,7 +64,7 @@ public interface ReplayWindow {
     /** Events held across all partitions (for metrics). */
     long retainedEvents();
 
-    /** {@link GatewayEvent#sizeBytes()} summed over the events held (for metrics). */
+    /** {@link GatewayEvent#retainedBytes()} summed over the events held (for metrics). */
     long retainedBytes();
 
     /** Events evicted to honour the bounds since start (for metrics). */

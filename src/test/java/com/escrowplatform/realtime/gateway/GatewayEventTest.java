@@ -69,6 +69,32 @@ class GatewayEventTest {
         assertThat(event.sizeBytes()).isEqualTo(event.nativeFrame().length());
     }
 
+    // Guards the replay window's byte bound: text outside Latin-1 is kept at two bytes a character (in the data and
+    // in both cached frames), and counted so.
+    @Test
+    void shouldCountTextOutsideLatin1AtTwoBytesACharacter() {
+        GatewayEvent latin1 = new GatewayEvent("escrow:e1", POSITION, "ce-1", "notification:new",
+                "{\"t\":\"" + "\u00e9".repeat(1000) + "\"}");
+        GatewayEvent wide = new GatewayEvent("escrow:e1", POSITION, "ce-1", "notification:new",
+                "{\"t\":\"" + "\u017e".repeat(1000) + "\"}");
+
+        assertThat(latin1.retainedBytes()).isGreaterThan(3 * 1000);
+        assertThat(wide.retainedBytes() - latin1.retainedBytes()).isGreaterThanOrEqualTo(3 * 1000);
+    }
+
+    // Guards the replay window's byte bound: the frames an event keeps are within what retainedBytes counted; a
+    // codec's frame beyond that is built for each use instead of kept.
+    @Test
+    void shouldCacheNoMoreFramesThanItCounts() {
+        GatewayEvent event = new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:party_joined", "{\"a\":1}");
+        FrameCodec<String> socketIoLike = e -> "42[" + e.nativeFrame().substring(1);
+        FrameCodec<String> huge = e -> "x".repeat(10_000);
+
+        assertThat(event.nativeFrame()).isSameAs(event.nativeFrame());
+        assertThat(event.encodedFor(socketIoLike)).isSameAs(event.encodedFor(socketIoLike));
+        assertThat(event.encodedFor(huge)).isEqualTo("x".repeat(10_000)).isNotSameAs(event.encodedFor(huge));
+    }
+
     @Test
     void shouldRefuseTypesOutsideTheContractAndDataThatIsNotAnObject() {
         assertThatThrownBy(() -> new GatewayEvent("escrow:e1", POSITION, "ce-1", "escrow:unknown", "{}"))

@@ -67,7 +67,7 @@ class InMemoryReplayWindowTest {
 
     @Test
     void shouldEvictByBytes() {
-        int eventSize = event(A, 0, 0).sizeBytes();
+        long eventSize = event(A, 0, 0).retainedBytes();
         InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 1000, eventSize * 2L);
         for (long offset = 0; offset < 4; offset++) {
             window.append(event(A, 0, offset));
