@@ -39,20 +39,22 @@ public class GatewayRuntime {
     private final KafkaTopics kafkaTopics;
     private final TopicsConfig topicsConfig;
     private final GatewayConfig config;
+    private final LiveConsumerConfig liveConsumerConfig;
     private final PartyAuthorizer parties;
     private final MeterRegistry registry;
 
     private volatile Hub hub;
     private RoomPartitioner partitioner;
-    private KafkaLiveConsumer liveConsumer;
+    private volatile KafkaLiveConsumer liveConsumer;
     private KafkaReplayReader coldReader;
 
     public GatewayRuntime(KafkaClients kafka, KafkaTopics kafkaTopics, TopicsConfig topicsConfig, GatewayConfig config,
-            PartyAuthorizer parties, MeterRegistry registry) {
+            LiveConsumerConfig liveConsumerConfig, PartyAuthorizer parties, MeterRegistry registry) {
         this.kafka = kafka;
         this.kafkaTopics = kafkaTopics;
         this.topicsConfig = topicsConfig;
         this.config = config;
+        this.liveConsumerConfig = liveConsumerConfig;
         this.parties = parties;
         this.registry = registry;
     }
@@ -81,7 +83,8 @@ public class GatewayRuntime {
         registerColdReaderMetrics(coldReader);
         hub = new Hub(window, coldReader, partitioner, config.hubLimits());
         liveConsumer = new KafkaLiveConsumer(kafka.groupLessConsumer("escrow-realtime-live"),
-                new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish);
+                new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish,
+                liveConsumerConfig);
         liveConsumer.start();
         registerMetrics(window);
         LOG.infof("gateway ready: %s (%d partitions), %s (%d partitions)", escrowTopic.name(), escrowTopic.partitions(),
@@ -103,6 +106,22 @@ public class GatewayRuntime {
 
     public RoomPartitioner partitioner() {
         return partitioner;
+    }
+
+    /** The live consumer is consuming (false before start-up finished and while it restarts after a failure). */
+    public boolean liveConsumerUp() {
+        KafkaLiveConsumer current = liveConsumer;
+        return current != null && current.isUp();
+    }
+
+    /** Times the live consumer was rebuilt after a failure. */
+    public long liveConsumerRestarts() {
+        KafkaLiveConsumer current = liveConsumer;
+        return current == null ? 0 : current.restarts();
+    }
+
+    KafkaLiveConsumer liveConsumer() {
+        return liveConsumer;
     }
 
     /** A joined party may now subscribe: forget the cached party list of that escrow. Consumer thread. */
@@ -156,6 +175,8 @@ public class GatewayRuntime {
                 .register(registry);
         Gauge.builder("escrow.gateway.consumer.lag", liveConsumer, KafkaLiveConsumer::lag)
                 .description("Records in Kafka not yet consumed by the live consumer").register(registry);
+        FunctionCounter.builder("escrow.gateway.consumer.restarts", liveConsumer, KafkaLiveConsumer::restarts)
+                .description("Times the live consumer was rebuilt after a failure").register(registry);
         FunctionCounter.builder("escrow.gateway.records.skipped", liveConsumer, KafkaLiveConsumer::malformedRecords)
                 .description("Malformed records the live consumer did not deliver").register(registry);
         Gauge.builder("escrow.gateway.window.events", window, InMemoryReplayWindow::retainedEvents).register(registry);

@@ -44,6 +44,18 @@ public final class ApplicationProcess implements AutoCloseable {
 
     /** As {@link #start(String, Duration)}, with {@code settings} added to (or overriding) the infrastructure's. */
     public static ApplicationProcess start(String name, Duration readyWithin, Map<String, String> settings) {
+        return launch(name, readyWithin, settings, true);
+    }
+
+    /**
+     * As {@link #start(String, Duration, Map)}, but returns as soon as the instance answers HTTP, ready or not:
+     * for tests of what an instance does while it is not ready.
+     */
+    public static ApplicationProcess startAnswering(String name, Duration answeringWithin, Map<String, String> settings) {
+        return launch(name, answeringWithin, settings, false);
+    }
+
+    private static ApplicationProcess launch(String name, Duration within, Map<String, String> settings, boolean ready) {
         Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("missing " + jar + ": run through 'mvnw verify', which packages it first");
@@ -74,12 +86,14 @@ public final class ApplicationProcess implements AutoCloseable {
         }
         ApplicationProcess started = new ApplicationProcess(process, port, log);
         try {
-            Awaitility.await(name + " ready on port " + port).atMost(readyWithin).pollInterval(Duration.ofMillis(250))
+            Awaitility.await(name + (ready ? " ready" : " answering") + " on port " + port).atMost(within)
+                    .pollInterval(Duration.ofMillis(250))
                     .until(() -> {
                         if (!process.isAlive()) {
                             throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
                         }
-                        return started.readinessStatus() == 200;
+                        int status = started.readinessStatus();
+                        return ready ? status == 200 : status != -1;
                     });
         } catch (RuntimeException e) {
             started.close();
@@ -111,9 +125,18 @@ public final class ApplicationProcess implements AutoCloseable {
 
     /** A GET on this instance; status -1 and an empty body when nothing answers. */
     public Answer get(String path) {
+        return send(HttpRequest.newBuilder(uri().resolve(path)));
+    }
+
+    /** A GET with {@code Authorization: Bearer <token>}; status -1 and an empty body when nothing answers. */
+    public Answer get(String path, String bearerToken) {
+        return send(HttpRequest.newBuilder(uri().resolve(path)).header("Authorization", "Bearer " + bearerToken));
+    }
+
+    private Answer send(HttpRequest.Builder request) {
         try {
-            HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(uri().resolve(path))
-                    .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = HTTP.send(request.timeout(Duration.ofSeconds(5)).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
             return new Answer(response.statusCode(), response.body());
         } catch (IOException e) {
             return new Answer(-1, "");
