@@ -72,9 +72,10 @@ public class GatewayRuntime {
         byId.put(escrowTopic.topicId(), escrowTopic);
         byId.put(userTopic.topicId(), userTopic);
 
-        partitioner = new KafkaKeyRoomPartitioner(
+        KafkaKeyRoomPartitioner keyPartitioner = new KafkaKeyRoomPartitioner(
                 new KafkaKeyRoomPartitioner.TopicLayout(escrowTopic.topicId(), escrowTopic.partitions()),
                 new KafkaKeyRoomPartitioner.TopicLayout(userTopic.topicId(), userTopic.partitions()));
+        partitioner = keyPartitioner;
         InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, config.windowEventsPerPartition(),
                 config.windowBytesPerPartition());
         coldReader = new KafkaReplayReader(byId, partitioner, kafka.groupLessConsumer("escrow-realtime-replay"),
@@ -84,7 +85,7 @@ public class GatewayRuntime {
         hub = new Hub(window, coldReader, partitioner, config.hubLimits());
         liveConsumer = new KafkaLiveConsumer(kafka.groupLessConsumer("escrow-realtime-live"),
                 new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish,
-                liveConsumerConfig);
+                liveConsumerConfig, keyPartitioner);
         liveConsumer.start();
         registerMetrics(window);
         LOG.infof("gateway ready: %s (%d partitions), %s (%d partitions)", escrowTopic.name(), escrowTopic.partitions(),

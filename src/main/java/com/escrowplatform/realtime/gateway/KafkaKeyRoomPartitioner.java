@@ -11,8 +11,10 @@ import java.util.UUID;
  *   <li>{@code escrow:<id>} → topic {@code escrow.events}, key {@code <id>};</li>
  *   <li>{@code user:<sub>} → topic {@code user.notifications}, key {@code <sub>}.</li>
  * </ul>
- * Immutable and thread-safe. When a topic is recreated or its partitions change, build a new one with the
- * new layout.
+ * Thread-safe. When partitions are added to a topic at run time, the live consumer {@link #grow grows} the
+ * layout: from then on a room whose key now lands on another partition is placed there, so a position on its
+ * old partition answers "partition changed" (not recovered) instead of a replay that would miss the events
+ * written to the new one. A recreated topic needs a new instance (a restart).
  */
 public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
 
@@ -31,12 +33,23 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
         }
     }
 
-    private final TopicLayout escrowEvents;
-    private final TopicLayout userNotifications;
+    // written by the live consumer's thread only (grow), read by any
+    private volatile TopicLayout escrowEvents;
+    private volatile TopicLayout userNotifications;
 
     public KafkaKeyRoomPartitioner(TopicLayout escrowEvents, TopicLayout userNotifications) {
         this.escrowEvents = Objects.requireNonNull(escrowEvents, "escrowEvents");
         this.userNotifications = Objects.requireNonNull(userNotifications, "userNotifications");
+    }
+
+    /** The topic {@code topicId} has {@code partitionCount} partitions now; fewer are ignored (Kafka never shrinks). */
+    void grow(UUID topicId, int partitionCount) {
+        if (escrowEvents.topicId().equals(topicId) && partitionCount > escrowEvents.partitionCount()) {
+            escrowEvents = new TopicLayout(topicId, partitionCount);
+        }
+        if (userNotifications.topicId().equals(topicId) && partitionCount > userNotifications.partitionCount()) {
+            userNotifications = new TopicLayout(topicId, partitionCount);
+        }
     }
 
     @Override

@@ -51,6 +51,7 @@ final class KafkaLiveConsumer {
     private final ReplayWindow window;
     private final int lookBack;
     private final Consumer<GatewayEvent> afterPublish;
+    private final KafkaKeyRoomPartitioner partitioner;
     private final LiveConsumerConfig restartPolicy;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong lag = new AtomicLong();
@@ -76,7 +77,7 @@ final class KafkaLiveConsumer {
     }
 
     KafkaLiveConsumer(Map<String, Object> config, List<Topic> topics, Hub hub, ReplayWindow window, int lookBack,
-            Consumer<GatewayEvent> afterPublish, LiveConsumerConfig restartPolicy) {
+            Consumer<GatewayEvent> afterPublish, LiveConsumerConfig restartPolicy, KafkaKeyRoomPartitioner partitioner) {
         this.config = new HashMap<>(config);
         // the partitions-for check reads cached metadata: refresh it as often as we look
         this.config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) restartPolicy.metadataInterval().toMillis());
@@ -90,6 +91,7 @@ final class KafkaLiveConsumer {
         this.lookBack = lookBack;
         this.afterPublish = afterPublish;
         this.restartPolicy = restartPolicy;
+        this.partitioner = partitioner;
     }
 
     void start() {
@@ -294,6 +296,7 @@ final class KafkaLiveConsumer {
                 LOG.infof("topic %s grew from %d to %d partitions; consuming the new ones from their beginning",
                         topic.name(), known, infos.size());
                 partitionCounts.put(topic.name(), infos.size());
+                partitioner.grow(topic.topicId(), infos.size()); // rooms keyed onto the new partitions move there
             }
         }
         if (added.isEmpty()) {

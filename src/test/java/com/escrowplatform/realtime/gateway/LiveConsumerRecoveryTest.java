@@ -34,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -167,7 +168,21 @@ class LiveConsumerRecoveryTest {
             assertThat(event.path("type").asText()).isEqualTo("escrow:status_changed");
             assertThat(event.path("data").path("actorId").asText()).isEqualTo("other-service");
             assertThat(readiness()).isEqualTo(200);
+
+            // the room's partition is now the one a producer picks with the new count, so a position on the old
+            // one answers "not recovered" instead of a replay that misses what the new partition holds
+            String moved;
+            do { // a key whose partition differs between the two counts
+                moved = UUID.randomUUID().toString();
+            } while (keyPartition(moved, partitions) == keyPartition(moved, partitions + 1));
+            assertThat(gateway.partitioner().partitionOf("escrow:" + moved).partition())
+                    .isEqualTo(keyPartition(moved, partitions + 1));
         }
+    }
+
+    /** The partition Kafka's default partitioner picks for {@code key}. */
+    private static int keyPartition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
     }
 
     private static int readiness() {
