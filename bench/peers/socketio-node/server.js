@@ -138,10 +138,15 @@ async function main() {
     logLevel: logLevel.WARN,
     logCreator: () => ({ level, log }) => logErr(level === logLevel.ERROR ? 'error' : 'warn', log.message, { kafka: log }),
   });
-  const consumer = kafka.consumer({ groupId: 'bench-peer-socketio-' + crypto.randomUUID() });
-  let joined;
-  const groupJoined = new Promise((resolve) => { joined = resolve; });
-  consumer.on(consumer.events.GROUP_JOIN, (e) => joined(e.payload.memberAssignment));
+  // maxWaitTimeInMs as the Java consumer's fetch.max.wait.ms (an idle fetch's length; no added latency).
+  const consumer = kafka.consumer({ groupId: 'bench-peer-socketio-' + crypto.randomUUID(), maxWaitTimeInMs: 500 });
+  // Ready after the first fetch that follows the join: by then the latest offsets are resolved, so a record
+  // produced after the start line is never skipped.
+  let assignment = null;
+  let fetched;
+  const firstFetch = new Promise((resolve) => { fetched = resolve; });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => { assignment = e.payload.memberAssignment; });
+  consumer.on(consumer.events.FETCH, () => { if (assignment) fetched(assignment); });
 
   await consumer.connect();
   await consumer.subscribe({ topics: [opts.topic], fromBeginning: false });
@@ -168,7 +173,9 @@ async function main() {
     httpServer.once('error', reject);
     httpServer.listen(opts.port, opts.host, resolve);
   });
-  const assignment = await groupJoined;
+  const startTimeout = setTimeout(() => { logErr('error', 'Kafka consumer not ready after 60 s'); process.exit(1); }, 60000);
+  await firstFetch;
+  clearTimeout(startTimeout);
   const port = httpServer.address().port;
   printJson({ event: 'started', pid: process.pid, port, host: opts.host, kafka: opts.kafka, topic: opts.topic,
     partitions: (assignment[opts.topic] || []).length, node: process.version,
