@@ -67,6 +67,9 @@ public final class VertxBroadcastPeer extends AbstractVerticle {
     private final AtomicLong records = new AtomicLong();
     private final AtomicLong badRecords = new AtomicLong();
     private HttpServer server;
+    // Why and with what status the process ends; the shutdown hook halts with it (a signal would give 143).
+    private static volatile String stopReason = "signal";
+    private static volatile int exitStatus = 0;
 
     private VertxBroadcastPeer(Options options) {
         this.options = options;
@@ -360,9 +363,11 @@ public final class VertxBroadcastPeer extends AbstractVerticle {
             }
             Map<String, Object> line = new LinkedHashMap<>();
             line.put("event", "stopped");
+            line.put("reason", stopReason);
             line.putAll(peer.counters());
             printJson(line);
             stopped.countDown();
+            Runtime.getRuntime().halt(exitStatus);
         }, "shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
 
@@ -391,9 +396,12 @@ public final class VertxBroadcastPeer extends AbstractVerticle {
         long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
         while (stopped.getCount() > 0) {
             if (options.watchParent && ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L) != parent) {
+                stopReason = "parent-gone";
                 System.exit(0); // runs the hook
             }
             if (!kafkaThread.isAlive() && pump.failure != null) {
+                stopReason = "consumer-failed";
+                exitStatus = 1;
                 System.exit(1);
             }
             stopped.await(1, TimeUnit.SECONDS);
