@@ -4,7 +4,7 @@
 //
 //   node check-client.js create-topic --kafka HOST:PORT [--topic escrow.events] [--partitions 6]
 //   node check-client.js check --protocol socketio|native --url ws://127.0.0.1:PORT --kafka HOST:PORT
-//                              [--topic escrow.events] [--timeout-ms 20000]
+//                              [--topic escrow.events] [--timeout-ms 20000] [--room-size 2]
 //
 // Prints one JSON line with the outcome and exits 0 only when every expectation held. Bounded in time.
 'use strict';
@@ -144,16 +144,18 @@ async function check(opts) {
   const failures = [];
   const expect = (cond, what) => { if (!cond) failures.push(what); };
   const roomA = crypto.randomUUID(); const roomB = crypto.randomUUID();
-  const clients = ['check-buyer', 'check-seller', 'check-arbiter'].map((sub) => openClient(protocol, opts.url, sub, token(sub)));
+  // room-size sockets in room A (sharing one encoded frame per event), one socket in room B.
+  const roomSize = Math.min(Math.max(Number(opts['room-size'] || 2), 1), 200);
+  const subs = Array.from({ length: roomSize }, (_, i) => 'check-party-' + i).concat(['check-other']);
+  const clients = subs.map((sub) => openClient(protocol, opts.url, sub, token(sub)));
+  const inA = clients.slice(0, roomSize); const inB = clients[roomSize];
   const producer = kafkaClient(opts.kafka).producer({ allowAutoTopicCreation: false });
   try {
     await Promise.all(clients.map((c) => c.ready));
     expect(clients.every((c) => c.state === 'ready'), 'all sockets ready');
-    const acks = await Promise.all([
-      clients[0].subscribe('escrow:' + roomA), clients[1].subscribe('escrow:' + roomA), clients[2].subscribe('escrow:' + roomB),
-    ]);
+    const acks = await Promise.all(clients.map((c) => c.subscribe('escrow:' + (c === inB ? roomB : roomA))));
     for (const [i, ack] of acks.entries()) {
-      const room = 'escrow:' + (i < 2 ? roomA : roomB);
+      const room = 'escrow:' + (i < roomSize ? roomA : roomB);
       if (protocol === 'native') expect(ack.type === 'subscribed' && ack.room === room, `subscribed reply ${JSON.stringify(ack)}`);
       else expect(ack.ok === true, `ack ok ${JSON.stringify(ack)}`);
     }
@@ -171,26 +173,31 @@ async function check(opts) {
     const sentAt = Date.now();
     // A, then B, then A again, all on one partition: when a socket sees the later event of its own room,
     // an event of the other room wrongly sent to it would already have arrived.
-    await producer.send({ topic: opts.topic || 'escrow.events', messages: [record(roomA, 1), record(roomB, 2), record(roomA, 3)] });
-    const [a0, a1, b2] = await Promise.all([
-      clients[0].waitFor((e) => e.data && e.data.seq === 3, timeoutMs),
-      clients[1].waitFor((e) => e.data && e.data.seq === 3, timeoutMs),
-      clients[2].waitFor((e) => e.data && e.data.seq === 2, timeoutMs),
-    ]);
+    const messages = [record(roomA, 1), record(roomB, 2), record(roomA, 3)];
+    const sent = Object.fromEntries(messages.map((m) => [JSON.parse(m.value).seq, JSON.parse(m.value)]));
+    // Two records a peer must skip (counted as badRecords), ahead of the good ones: a value that is not
+    // JSON, and one without a ce_type header.
+    const notJson = { ...record(roomA, 0), value: 'not json' };
+    const noType = record(roomA, 0);
+    delete noType.headers.ce_type;
+    await producer.send({ topic: opts.topic || 'escrow.events', messages: [notJson, noType, ...messages] });
+    const lastOfA = await Promise.all(inA.map((c) => c.waitFor((e) => e.data && e.data.seq === 3, timeoutMs)));
+    const lastOfB = await inB.waitFor((e) => e.data && e.data.seq === 2, timeoutMs);
     const latencyMs = Date.now() - sentAt;
-    for (const c of clients.slice(0, 2)) {
+    for (const c of inA) {
       expect(c.events.map((e) => e.data.seq).join(',') === '1,3', `${c.sub} got ${c.events.map((e) => e.data.seq)}`);
     }
-    expect(clients[2].events.map((e) => e.data.seq).join(',') === '2', `check-arbiter got ${clients[2].events.map((e) => e.data.seq)}`);
-    for (const e of [a0, a1, b2]) {
+    expect(inB.events.map((e) => e.data.seq).join(',') === '2', `${inB.sub} got ${inB.events.map((e) => e.data.seq)}`);
+    for (const e of clients.flatMap((c) => c.events)) {
       expect(e.type === 'escrow:status_changed', `type ${e.type}`);
       expect(e.room === 'escrow:' + e.data.escrowId, `room ${e.room}`);
       expect(/^0-\d+$/.test(e.id), `id ${e.id}`);
       expect(e.data.actorId === 'check-buyer' && typeof e.data.benchSentAtMs === 'number', 'data carried whole');
+      expect(JSON.stringify(e.data) === JSON.stringify(sent[e.data.seq]), `data of ${e.data.seq} unchanged`);
     }
     console.log(JSON.stringify({
       event: 'check', protocol, url: opts.url, ok: failures.length === 0, failures, sockets: clients.length,
-      received: clients.map((c) => c.events.length), ids: [a0.id, a1.id, b2.id], rejectedBadToken: rejected, latencyMs,
+      deliveries: clients.reduce((n, c) => n + c.events.length, 0), ids: [lastOfA[0].id, lastOfB.id], rejectedBadToken: rejected, latencyMs,
     }));
     return failures.length === 0;
   } finally {
