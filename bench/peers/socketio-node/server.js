@@ -88,9 +88,9 @@ async function main() {
     serveClient: false,
     perMessageDeflate: false, // compression off, as for the service's reference figures
     httpCompression: false,
+    maxHttpBufferSize: 64 * 1024, // the service's limit on a client frame
     pingInterval: opts.pingIntervalMs,
     pingTimeout: opts.pingTimeoutMs,
-    cors: undefined,
   });
 
   // The token is checked once, on the Socket.IO handshake (CONNECT auth {token}).
