@@ -1,0 +1,224 @@
+#!/usr/bin/env node
+// Comparison baseline for the benchmarks, not part of the service: a plain Socket.IO 4.8 server doing the job
+// the gateway does, the way a Node service would do it. JWT on the handshake, one room per escrow, every
+// record of escrow.events broadcast to its escrow's room. No REST, no party check, no recovery, no replay.
+//
+//   node server.js [--port 3000] [--host 127.0.0.1] [--kafka 127.0.0.1:9092] [--topic escrow.events]
+//                  [--public-key PATH] [--issuer ISS] [--audience AUD] [--ping-interval-ms 25000]
+//                  [--ping-timeout-ms 20000] [--stats-interval-ms 0] [--no-watch-parent]
+//
+// Every flag also reads from the environment (PEER_PORT, PEER_HOST, KAFKA_BOOTSTRAP_SERVERS, ...).
+// stdout carries only JSON lines: one "started", optional "stats", one "stopped". Logs go to stderr.
+'use strict';
+
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const http = require('node:http');
+const path = require('node:path');
+const jwt = require('jsonwebtoken');
+const { Kafka, logLevel } = require('kafkajs');
+const { Server } = require('socket.io');
+
+const repoRoot = path.resolve(__dirname, '..', '..', '..');
+
+function parseArgs(argv) {
+  const env = process.env;
+  const opts = {
+    port: Number(env.PEER_PORT || 3000),
+    host: env.PEER_HOST || '127.0.0.1',
+    kafka: env.KAFKA_BOOTSTRAP_SERVERS || '127.0.0.1:9092',
+    topic: env.PEER_TOPIC || 'escrow.events',
+    publicKey: env.PEER_PUBLIC_KEY || path.join(repoRoot, 'src/main/resources/dev-keys/jwks.json'),
+    issuer: env.PEER_ISSUER || 'https://dev.escrow-realtime.local',
+    audience: env.PEER_AUDIENCE || 'escrow-realtime',
+    pingIntervalMs: Number(env.PEER_PING_INTERVAL_MS || 25000),
+    pingTimeoutMs: Number(env.PEER_PING_TIMEOUT_MS || 20000),
+    statsIntervalMs: Number(env.PEER_STATS_INTERVAL_MS || 0),
+    watchParent: env.PEER_WATCH_PARENT !== 'false',
+  };
+  const names = {
+    '--port': ['port', Number], '--host': ['host', String], '--kafka': ['kafka', String],
+    '--topic': ['topic', String], '--public-key': ['publicKey', String], '--issuer': ['issuer', String],
+    '--audience': ['audience', String], '--ping-interval-ms': ['pingIntervalMs', Number],
+    '--ping-timeout-ms': ['pingTimeoutMs', Number], '--stats-interval-ms': ['statsIntervalMs', Number],
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--no-watch-parent') { opts.watchParent = false; continue; }
+    const [flag, inline] = arg.split(/=(.*)/s, 2);
+    const spec = names[flag];
+    if (!spec) throw new Error(`unknown flag ${arg}`);
+    const value = inline !== undefined ? inline : argv[++i];
+    if (value === undefined) throw new Error(`flag ${flag} needs a value`);
+    opts[spec[0]] = spec[1](value);
+  }
+  for (const key of ['port', 'pingIntervalMs', 'pingTimeoutMs', 'statsIntervalMs']) {
+    if (!Number.isInteger(opts[key]) || opts[key] < 0) throw new Error(`bad ${key}: ${opts[key]}`);
+  }
+  return opts;
+}
+
+// The dev public key, from a JWKS (the RSA key "dev-rsa") or a PEM file.
+function loadPublicKey(file) {
+  const text = fs.readFileSync(file, 'utf8');
+  if (text.trimStart().startsWith('{')) {
+    const jwks = JSON.parse(text);
+    const jwk = (jwks.keys || [jwks]).find((k) => k.kty === 'RSA');
+    if (!jwk) throw new Error(`no RSA key in ${file}`);
+    return crypto.createPublicKey({ key: jwk, format: 'jwk' });
+  }
+  return crypto.createPublicKey(text); // a public key PEM, or a private key PEM whose public half is taken
+}
+
+function printJson(obj) {
+  process.stdout.write(JSON.stringify({ peer: 'socketio-node', ts: Date.now(), ...obj }) + '\n');
+}
+
+function logErr(level, message, extra) {
+  process.stderr.write(JSON.stringify({ level, message, ...extra }) + '\n');
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const publicKey = loadPublicKey(opts.publicKey);
+  const counters = { connections: 0, rejected: 0, subscribes: 0, records: 0, badRecords: 0, broadcasts: 0 };
+
+  const httpServer = http.createServer((req, res) => { res.writeHead(404).end(); });
+  const io = new Server(httpServer, {
+    serveClient: false,
+    perMessageDeflate: false, // compression off, as for the service's reference figures
+    httpCompression: false,
+    maxHttpBufferSize: 64 * 1024, // the service's limit on a client frame
+    pingInterval: opts.pingIntervalMs,
+    pingTimeout: opts.pingTimeoutMs,
+  });
+
+  // The token is checked once, on the Socket.IO handshake (CONNECT auth {token}).
+  io.use((socket, next) => {
+    const token = socket.handshake.auth && socket.handshake.auth.token;
+    if (typeof token !== 'string' || token.length === 0) {
+      counters.rejected++;
+      return next(new Error('unauthorized'));
+    }
+    jwt.verify(token, publicKey, { algorithms: ['RS256'], issuer: opts.issuer, audience: opts.audience },
+      (err, claims) => {
+        if (err || typeof claims.sub !== 'string' || claims.sub.length === 0) {
+          counters.rejected++;
+          return next(new Error('unauthorized'));
+        }
+        socket.data.sub = claims.sub;
+        next();
+      });
+  });
+
+  io.on('connection', (socket) => {
+    counters.connections++;
+    socket.join('user:' + socket.data.sub);
+    socket.on('subscribe', (payload, ack) => {
+      const room = payload && payload.room;
+      const reply = typeof ack === 'function' ? ack : () => {};
+      if (typeof room !== 'string' || room.length === 0 || room.length > 200) {
+        return reply({ ok: false, error: 'bad_room' });
+      }
+      socket.join(room);
+      counters.subscribes++;
+      reply({ ok: true, room });
+    });
+    socket.on('unsubscribe', (payload, ack) => {
+      const room = payload && payload.room;
+      if (typeof room === 'string') socket.leave(room);
+      if (typeof ack === 'function') ack({ ok: true, room });
+    });
+  });
+
+  // A consumer of every partition from the latest offset: a fresh random group each start, nothing committed.
+  const kafka = new Kafka({
+    clientId: 'bench-peer-socketio-' + process.pid,
+    brokers: opts.kafka.split(','),
+    logLevel: logLevel.WARN,
+    logCreator: () => ({ level, log }) => logErr(level === logLevel.ERROR ? 'error' : 'warn', log.message, { kafka: log }),
+  });
+  // maxWaitTimeInMs as the Java consumer's fetch.max.wait.ms (an idle fetch's length; no added latency).
+  const consumer = kafka.consumer({ groupId: 'bench-peer-socketio-' + crypto.randomUUID(), maxWaitTimeInMs: 500 });
+  // Ready after the first fetch that follows the join: by then the latest offsets are resolved, so a record
+  // produced after the start line is never skipped.
+  let assignment = null;
+  let fetched;
+  const firstFetch = new Promise((resolve) => { fetched = resolve; });
+  consumer.on(consumer.events.GROUP_JOIN, (e) => { assignment = e.payload.memberAssignment; });
+  consumer.on(consumer.events.FETCH, () => { if (assignment) fetched(assignment); });
+
+  await consumer.connect();
+  await consumer.subscribe({ topics: [opts.topic], fromBeginning: false });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 1,
+    eachBatchAutoResolve: true,
+    eachBatch: async ({ batch }) => {
+      for (const message of batch.messages) {
+        counters.records++;
+        const type = message.headers && message.headers.ce_type;
+        if (!type || !message.key || !message.value) { counters.badRecords++; continue; }
+        let data;
+        try { data = JSON.parse(message.value.toString('utf8')); } catch { counters.badRecords++; continue; }
+        const room = 'escrow:' + message.key.toString('utf8');
+        // Encoded once by the adapter and written to every socket of the room.
+        io.to(room).emit(type.toString('utf8'), { id: `${batch.partition}-${message.offset}`, room, data });
+        counters.broadcasts++;
+      }
+    },
+  });
+
+  await new Promise((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(opts.port, opts.host, resolve);
+  });
+  const startTimeout = setTimeout(() => { logErr('error', 'Kafka consumer not ready after 60 s'); process.exit(1); }, 60000);
+  await firstFetch;
+  clearTimeout(startTimeout);
+  const port = httpServer.address().port;
+  printJson({ event: 'started', pid: process.pid, port, host: opts.host, kafka: opts.kafka, topic: opts.topic,
+    partitions: (assignment[opts.topic] || []).length, node: process.version,
+    socketio: require('socket.io/package.json').version });
+
+  let statsTimer;
+  if (opts.statsIntervalMs > 0) {
+    statsTimer = setInterval(() => printJson({ event: 'stats', sockets: io.engine.clientsCount, ...counters }),
+      opts.statsIntervalMs);
+  }
+
+  let stopping = false;
+  async function stop(reason) {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(statsTimer);
+    const sockets = io.engine.clientsCount;
+    // Bounded: a broker that is gone must not keep the process alive.
+    const forced = setTimeout(() => {
+      printJson({ event: 'stopped', reason, forced: true, sockets, ...counters });
+      process.exit(0);
+    }, 5000);
+    try { await consumer.disconnect(); } catch (e) { logErr('warn', 'consumer disconnect failed', { error: String(e) }); }
+    io.close();
+    clearTimeout(forced);
+    printJson({ event: 'stopped', reason, sockets, ...counters });
+    process.exit(0);
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  consumer.on(consumer.events.CRASH, (e) => {
+    logErr('error', 'kafka consumer crashed', { error: String(e.payload.error) });
+    if (!e.payload.restart) stop('consumer-crash');
+  });
+
+  // Ends with whoever started it, so that a crashed orchestrator leaves no server behind.
+  if (opts.watchParent) {
+    const parent = process.ppid;
+    setInterval(() => { if (process.ppid !== parent) stop('parent-gone'); }, 1000).unref();
+  }
+}
+
+main().catch((e) => {
+  logErr('error', 'start failed', { error: String(e && e.stack || e) });
+  process.exit(1);
+});
