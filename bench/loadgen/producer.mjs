@@ -78,5 +78,12 @@ process.on('message', (message) => {
 });
 process.on('disconnect', () => process.exit(0));
 
+// a target that does not create the topic itself (a peer) finds it made here, partitioned as the service makes it
+const admin = kafka.admin();
+await admin.connect();
+if (!(await admin.listTopics()).includes(topic)) {
+  await admin.createTopics({ topics: [{ topic, numPartitions: Number(process.env.PARTITIONS ?? 6) }], waitForLeaders: true });
+}
+await admin.disconnect();
 await producer.connect();
 print({ kind: 'ready' });

@@ -183,6 +183,11 @@ async function deliveryStep(step, escrowIds, subscribers, rate, seconds) {
 const kib = (value) => (value == null ? null : round(value / 1024, 1));
 const percent = (shares, name) => (shares[name] == null ? null : `${round(shares[name] * 100, 1)}%`);
 const workersShare = (shares) => sum(Object.fromEntries(Object.entries(shares).filter(([n, v]) => n.startsWith('worker') && v != null)));
+/** "target 41%, broker 3%, ...": every process measured, the workers summed. */
+const cpuLine = (shares) => [
+  ['target', shares.target], ['broker', shares.broker], ['producer', shares.producer],
+  ['workers', workersShare(shares)], ['runner', shares.runner],
+].filter(([, v]) => v != null).map(([n, v]) => `${n} ${round(v * 100, 1)}%`).join(', ');
 const reasons = (failures) => (sum(failures) === 0 ? '0' : Object.entries(failures).map(([r, n]) => `${r}×${n}`).join(', '));
 
 // ---- capacity ---------------------------------------------------------------------------------------------
@@ -223,7 +228,7 @@ async function capacity(meter, rooms, placed) {
       rssPerSocketKiB: rss == null || held === 0 ? null : round((rss - rss0) / held, 1),
       heapMiB: live == null ? null : round(live / 1024, 1),
       heapPerSocketKiB: live == null || held === 0 ? null : round((live - heap0) / held, 1),
-      connectCpu: `gateway ${percent(connectCpu, 'target')}, broker ${percent(connectCpu, 'broker')}, workers ${round(workersShare(connectCpu) * 100, 1)}%`,
+      connectCpu: cpuLine(connectCpu),
     };
     emit({ step, ...row, idleCpuShares: idleCpu, connectCpuShares: connectCpu, connectSeconds: opened.seconds });
     rows.push(row);
@@ -269,7 +274,7 @@ async function fanout(meter, rooms, placed) {
       deliveriesPerSecond: round(step.received / step.elapsed, 0), expected: step.expected, received: step.received,
       drops, duplicates: step.report.duplicates, lost: reasons(step.report.lost),
       p50: latency.p50, p99: latency.p99, p999: latency.p999, max: latency.max,
-      cpu: `gateway ${percent(cpu, 'target')}, broker ${percent(cpu, 'broker')}, producer ${percent(cpu, 'producer')}, workers ${round(workersShare(cpu) * 100, 1)}%`,
+      cpu: cpuLine(cpu),
       ackP99: step.produced.ackMs.p99,
     };
     emit({ step: `rate-${rate}`, ...row, cpuShares: cpu, clockOffsetsMs: [...step.report.clockOffsetsMs, step.produced.clockOffsetMs] });
@@ -315,6 +320,7 @@ try {
     const meter = new CpuMeter();
     meter.watch('target', tgt.pid);
     meter.watch('broker', tgt.brokerPid);
+    meter.watch('runner', process.pid);
     const env = { RUN_ID: runId, KAFKA: tgt.kafka };
     started.producer = new Child('producer', './producer.mjs', env, linesFile);
     meter.watch('producer', started.producer.pid);

@@ -5,7 +5,7 @@ import { openSync, mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childrenOf } from './procstat.mjs';
+import { childrenOf, commandLine } from './procstat.mjs';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const WATCHED = fileURLToPath(new URL('./watched.sh', import.meta.url));
@@ -45,10 +45,11 @@ async function readyStatus(port) {
   }
 }
 
-/** The process a watchdog script runs (the JVM), found among its children. */
-async function realChild(wrapper) {
+/** The JVM a script runs, found among its children (beside the watchdog's `sleep`). */
+async function javaChild(script) {
   let pid;
-  await until('child process', 30_000, () => (pid = childrenOf(wrapper.pid)[0]) !== undefined, () => wrapper.exitCode === null);
+  const find = () => (pid = childrenOf(script.pid).find((child) => /(^|\/)java$/.test(commandLine(child)[0] ?? '')));
+  await until('java child process', 30_000, () => find() !== undefined, () => script.exitCode === null);
   return pid;
 }
 
@@ -73,7 +74,7 @@ export async function startGateway({ runDir, jar, jvmOptions = [], settings = {}
     cleanups.push(() => terminate(broker));
     log(`broker starting on ${kafkaPort} (log ${brokerLog})`);
     await until('broker', 180_000, () => accepts(kafkaPort), () => broker.exitCode === null);
-    const brokerPid = childrenOf(broker.pid).find(Boolean) ?? broker.pid;
+    const brokerPid = await javaChild(broker);
 
     const database = `bench_${Date.now()}`;
     execFileSync('createdb', [...PG, database]);
@@ -96,7 +97,7 @@ export async function startGateway({ runDir, jar, jvmOptions = [], settings = {}
       { stdio: ['ignore', openSync(gatewayLog, 'a'), openSync(gatewayLog, 'a')] });
     cleanups.push(() => terminate(wrapper));
     log(`gateway starting on ${httpPort} (log ${gatewayLog})`);
-    const pid = await realChild(wrapper);
+    const pid = await javaChild(wrapper);
     await until('gateway ready', 300_000, async () => (await readyStatus(httpPort)) === 200, () => wrapper.exitCode === null);
     return { url: `ws://127.0.0.1:${httpPort}`, http: `http://127.0.0.1:${httpPort}`, kafka: `127.0.0.1:${kafkaPort}`,
       pid, brokerPid, jvmOptions, database, logs: { broker: brokerLog, gateway: gatewayLog }, stop };
