@@ -1,17 +1,15 @@
 // Machine facts and the markdown table each scenario ends with (printed and written to bench/results/).
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { commandLine } from './procstat.mjs';
 import { REPO } from './target.mjs';
 
-const quiet = (command, args) => {
-  try {
-    return execFileSync(command, args, { stdio: 'pipe' }).toString() + '';
-  } catch (err) {
-    return `${err.stderr ?? ''}`;
-  }
+/** What a command prints, stderr first (java -version writes there). */
+const output = (command, args) => {
+  const run = spawnSync(command, args, { encoding: 'utf8' });
+  return `${run.stderr ?? ''}${run.stdout ?? ''}`;
 };
 const packageVersion = (name) => JSON.parse(readFileSync(new URL(`./node_modules/${name}/package.json`, import.meta.url))).version;
 
@@ -31,7 +29,7 @@ export function machineFacts(pids) {
     memory: `${(os.totalmem() / 2 ** 30).toFixed(1)} GiB total, ${(os.freemem() / 2 ** 30).toFixed(1)} GiB free`,
     'load average (1/5/15 min)': os.loadavg().map((l) => l.toFixed(2)).join(' / '),
     node: process.version,
-    java: quiet('java', ['-version']).split('\n')[0].trim(),
+    java: output('java', ['-version']).split('\n')[0].trim(),
     'target command': commandLine(pids.target).slice(0, 1).join(' ') || 'unknown',
     'target JVM flags': jvmFlags.length ? jvmFlags.join(' ') : '(defaults)',
     'escrow-realtime': /<artifactId>escrow-realtime<\/artifactId>\s*<version>([^<]+)</.exec(pom)?.[1] ?? 'unknown',

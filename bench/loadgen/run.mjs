@@ -124,11 +124,11 @@ async function target() {
 /** Opens `placed` sockets, spread over the workers; returns what the fleet reports, merged. */
 async function openSockets(fleet, placed) {
   const shares = fleet.workers.map((_, k) => placed.filter((_, i) => i % fleet.workers.length === k));
-  const started = performance.now();
+  const t0 = performance.now();
   const answers = await fleet.all((k) => ({ cmd: 'open', sockets: shares[k].map(({ user, room }) => ({ user, room })),
     protocol: opt.protocol, baseUrl: tgt.url, concurrency: settings.concurrency, timeoutMs: settings.connectTimeoutMs }),
   'opened', settings.maxSeconds * 1000);
-  const seconds = (performance.now() - started) / 1000;
+  const seconds = (performance.now() - t0) / 1000;
   const merged = { attempted: 0, ok: 0, held: 0, failures: {}, rooms: {}, seconds };
   for (const a of answers) {
     merged.attempted += a.attempted;
@@ -155,6 +155,14 @@ async function collect(fleet, step) {
   return merged;
 }
 
+/** How far apart the processes' clocks are: each reports its high-resolution clock minus Date.now(). */
+function clockNote(offsets) {
+  const spread = Math.max(...offsets) - Math.min(...offsets);
+  return `clock agreement: every process runs on this machine and reads one system clock; their high-resolution clocks `
+    + `(used for send and receipt times) differ from Date.now() by ${round(Math.min(...offsets), 2)} to ${round(Math.max(...offsets), 2)} ms, `
+    + `so times compared across processes are off by at most ${round(spread, 2)} ms`;
+}
+
 const sum = (object) => Object.values(object).reduce((a, b) => a + b, 0);
 
 /**
@@ -177,7 +185,8 @@ async function deliveryStep(step, escrowIds, subscribers, rate, seconds) {
   const elapsed = (performance.now() - startedAt) / 1000;
   const report = await collect(started.fleet, step);
   const received = sum(report.received);
-  return { produced, expected, received, elapsed, report };
+  const clockOffsetsMs = [...report.clockOffsetsMs, produced.clockOffsetMs];
+  return { produced, expected, received, elapsed, report, clockOffsetsMs };
 }
 
 const kib = (value) => (value == null ? null : round(value / 1024, 1));
@@ -233,10 +242,10 @@ async function capacity(meter, rooms, placed) {
     emit({ step, ...row, idleCpuShares: idleCpu, connectCpuShares: connectCpu, connectSeconds: opened.seconds });
     rows.push(row);
   }
-  // every held socket must still get what is sent to its room: one event per room, counted per room
-  const probe = await deliveryStep('probe', rooms.map((r) => r.id), subscribers, Math.max(100, rooms.length), 1);
+  // every held socket must still get what is sent to its room: about one event per room, counted per room
+  const probe = await deliveryStep('probe', rooms.map((r) => r.id), subscribers, Math.max(10, rooms.length), 1);
   emit({ step: 'probe', expected: probe.expected, received: probe.received, duplicates: probe.report.duplicates,
-    latency: probe.report.latency.summary() });
+    latency: probe.report.latency.summary(), clockOffsetsMs: probe.clockOffsetsMs });
   const columns = [
     { key: 'step', title: 'step' }, { key: 'held', title: 'sockets held' }, { key: 'failures', title: 'failures (cumulative)' },
     { key: 'lost', title: 'closed after open' }, { key: 'connectRate', title: 'connect rate /s' },
@@ -251,6 +260,7 @@ async function capacity(meter, rooms, placed) {
     notes: [
       `baseline before any socket: RSS ${kib(rss0)} MiB, live heap ${kib(heap0)} MiB; per-socket figures are growth over it divided by sockets held`,
       `delivery probe after the last step: ${probe.received} of ${probe.expected} expected deliveries, ${probe.report.duplicates} duplicated or out of order, latency ${JSON.stringify(probe.report.latency.summary())} ms`,
+      clockNote(probe.clockOffsetsMs),
     ],
     correct: complete && sum(failures) === 0 && rows.every((r) => r.lost === '0'),
   };
@@ -261,6 +271,7 @@ async function fanout(meter, rooms, placed) {
   const opened = await openSockets(started.fleet, placed);
   emit({ step: 'open', held: opened.held, failures: opened.failures, connectRate: round(opened.ok / opened.seconds, 0) });
   const rows = [];
+  const offsets = [];
   let correct = opened.ok === placed.length;
   const escrowIds = rooms.map((r) => r.id);
   for (const rate of settings.rates) {
@@ -277,7 +288,8 @@ async function fanout(meter, rooms, placed) {
       cpu: cpuLine(cpu),
       ackP99: step.produced.ackMs.p99,
     };
-    emit({ step: `rate-${rate}`, ...row, cpuShares: cpu, clockOffsetsMs: [...step.report.clockOffsetsMs, step.produced.clockOffsetMs] });
+    emit({ step: `rate-${rate}`, ...row, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
+    offsets.push(...step.clockOffsetsMs);
     rows.push(row);
     correct &&= drops === 0 && step.report.duplicates === 0;
     const behind = drops > 0 || step.produced.achievedRate < 0.9 * rate;
@@ -300,6 +312,7 @@ async function fanout(meter, rooms, placed) {
       `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`,
       'latency = client receipt minus the producer\'s send timestamp in the event data (benchSentAtMs); the Kafka record timestamp is set from the same instant',
       'drops = expected (events sent to a room × sockets subscribed in it) minus received, counted per room; the ramp stops when p99 passes the limit or deliveries fall behind',
+      clockNote(offsets),
     ],
     correct,
   };
