@@ -49,7 +49,13 @@ function lifecycle(ws, o, onMessage) {
     ws.on('unexpected-response', (_req, res) => fail(`http:${res.statusCode}`));
     ws.on('error', (err) => fail(`error:${err.code ?? err.message}`));
     ws.on('close', (code) => (settled ? o.onClose(code) : fail(`close:${code}`)));
-    ws.on('message', (raw) => onMessage(raw.toString(), { done, fail, isOpen: () => settled }));
+    ws.on('message', (raw) => {
+      try {
+        onMessage(raw.toString(), { done, fail, isOpen: () => settled });
+      } catch {
+        fail('bad-frame'); // a frame that does not parse: fails the open, ignored once open
+      }
+    });
   });
 }
 

@@ -21,13 +21,13 @@ const versions = new Map(); // escrow id -> last version sent, rising across ste
 
 const print = (line) => process.stdout.write(`${JSON.stringify({ pid: process.pid, ...line })}\n`);
 
-function record(escrowId) {
+function record(escrowId, step) {
   const version = (versions.get(escrowId) ?? 0) + 1;
   versions.set(escrowId, version);
   const sentAt = nowMs();
   const time = new Date(sentAt).toISOString();
   const data = { escrowId, version, occurredAt: time, actorId: 'bench-producer', from: 'FUNDED', to: 'FUNDED',
-    benchRun: runId, benchSentAtMs: sentAt };
+    benchRun: runId, benchStep: step, benchSentAtMs: sentAt };
   return {
     key: escrowId,
     value: JSON.stringify(data),
@@ -54,7 +54,7 @@ async function produce({ escrowIds, rate, seconds, step }) {
     const messages = [];
     for (let i = 0; i < due; i++) {
       const escrowId = escrowIds[next++ % escrowIds.length];
-      messages.push(record(escrowId));
+      messages.push(record(escrowId, step));
       sent[escrowId] = (sent[escrowId] ?? 0) + 1;
     }
     total += due;

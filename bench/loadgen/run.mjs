@@ -140,13 +140,14 @@ async function openSockets(fleet, placed) {
   return merged;
 }
 
-/** Collects and resets every worker's counters. */
-async function collect(fleet, step) {
-  const reports = await fleet.all(() => ({ cmd: 'report', step }), 'report', 30_000);
-  const merged = { held: 0, lost: {}, duplicates: 0, received: {}, latency: new Histogram(), clockOffsetsMs: [] };
+/** Collects and resets every worker's counters; from then on only events of step `next` count. */
+async function collect(fleet, step, next) {
+  const reports = await fleet.all(() => ({ cmd: 'report', step, next }), 'report', 30_000);
+  const merged = { held: 0, lost: {}, duplicates: 0, strays: 0, received: {}, latency: new Histogram(), clockOffsetsMs: [] };
   for (const r of reports) {
     merged.held += r.held;
     merged.duplicates += r.duplicates;
+    merged.strays += r.strays;
     merged.latency.merge(r.latency);
     merged.clockOffsetsMs.push(r.clockOffsetMs);
     for (const [code, n] of Object.entries(r.lost)) merged.lost[code] = (merged.lost[code] ?? 0) + n;
@@ -170,7 +171,7 @@ const sum = (object) => Object.values(object).reduce((a, b) => a + b, 0);
  * subscriber has its copy. Returns the producer's answer, expected/received counts and the merged report.
  */
 async function deliveryStep(step, escrowIds, subscribers, rate, seconds) {
-  await collect(started.fleet, `${step}-before`); // counters start from zero
+  await collect(started.fleet, `${step}-before`, step); // counters start from zero, for this step's events only
   const startedAt = performance.now();
   const produced = await started.producer.ask({ cmd: 'produce', escrowIds, rate, seconds, step }, 'produced',
     (seconds + 60) * 1000);
@@ -288,7 +289,7 @@ async function fanout(meter, rooms, placed) {
       cpu: cpuLine(cpu),
       ackP99: step.produced.ackMs.p99,
     };
-    emit({ step: `rate-${rate}`, ...row, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
+    emit({ step: `rate-${rate}`, ...row, strays: step.report.strays, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
     offsets.push(...step.clockOffsetsMs);
     rows.push(row);
     correct &&= drops === 0 && step.report.duplicates === 0;

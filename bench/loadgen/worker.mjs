@@ -3,7 +3,8 @@
 //
 //   {cmd:'open', sockets:[{user, room}], ...}  -> {kind:'opened', ...}  (attempted, ok, failures, seconds)
 //   {cmd:'count'}                               -> {kind:'count', total}  (bench events since the last report)
-//   {cmd:'report', step}                        -> {kind:'report', ...}  (counters since the last report)
+//   {cmd:'report', step, next}                  -> {kind:'report', ...}  (counters since the last report);
+//                                                  from then on only events of step `next` count
 //   {cmd:'close'}                               -> closes every socket and exits
 import { open } from './clients.mjs';
 import { tokenCache } from './token.mjs';
@@ -20,11 +21,17 @@ let received = {}; // room -> bench events received since the last report
 let duplicates = 0; // events whose version did not rise on their socket: duplicated or out of order
 let lost = {}; // close code -> sockets that were held and then closed
 let total = 0; // bench events received since the last report
+let currentStep = null; // events of another step (late ones from the step before) count only as strays
+let strays = 0;
 
 const print = (line) => process.stdout.write(`${JSON.stringify({ worker: id, pid: process.pid, ...line })}\n`);
 
 function onEvent(socket, room, data) {
   if (data.benchRun !== runId) return; // events the service made itself (party_joined while setting up)
+  if (data.benchStep !== currentStep) {
+    strays++;
+    return;
+  }
   latency.record(nowMs() - data.benchSentAtMs);
   received[room] = (received[room] ?? 0) + 1;
   total++;
@@ -64,14 +71,16 @@ async function openAll({ sockets: wanted, protocol, baseUrl, concurrency, timeou
     seconds: (nowMs() - started) / 1000 });
 }
 
-function report(step) {
-  print({ kind: 'report', step, held: sockets.size, lost, duplicates, received, latency: latency.toJSON(),
+function report(step, next) {
+  print({ kind: 'report', step, held: sockets.size, lost, duplicates, strays, received, latency: latency.toJSON(),
     clockOffsetMs: nowMs() - Date.now() });
   latency = new Histogram();
   received = {};
   duplicates = 0;
   lost = {};
   total = 0;
+  strays = 0;
+  currentStep = next ?? null;
 }
 
 function closeAll() {
@@ -82,7 +91,7 @@ function closeAll() {
 process.on('message', (message) => {
   if (message.cmd === 'open') openAll(message).catch((err) => print({ kind: 'error', message: String(err) }));
   else if (message.cmd === 'count') print({ kind: 'count', total });
-  else if (message.cmd === 'report') report(message.step);
+  else if (message.cmd === 'report') report(message.step, message.next);
   else if (message.cmd === 'close') closeAll();
 });
 process.on('disconnect', () => process.exit(0)); // the runner is gone: never outlive it
