@@ -3,6 +3,7 @@
 //
 //   node bench/loadgen/run.mjs capacity [--sockets 10000 --steps 4 ...]
 //   node bench/loadgen/run.mjs fanout   [--sockets 10000 --rates 500,1000,2000,5000,10000 ...]
+//   node bench/loadgen/run.mjs e2e      [--sockets 10000 --rates 1000 ...]
 //   node bench/loadgen/run.mjs <scenario> --smoke
 //
 // It starts (or attaches to) the target, forks the workers and the producer, runs the steps, prints one JSON
@@ -13,7 +14,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROTOCOLS } from './clients.mjs';
-import { makeRooms, placeSockets } from './escrows.mjs';
+import { makeRooms, placeSockets, releaseMilestones } from './escrows.mjs';
 import { Child, Fleet } from './fleet.mjs';
 import { CpuMeter, commandLine, liveHeapKiB, rssKiB } from './procstat.mjs';
 import { machineFacts, markdownTable, writeResult } from './report.mjs';
@@ -69,7 +70,7 @@ const settings = {
   settle: num('settle', 10, 1),
   concurrency: Number(opt.concurrency),
   connectTimeoutMs: Number(opt['connect-timeout']) * 1000,
-  rates: (opt.rates ?? (smoke ? '20,50' : '500,1000,2000,5000,10000')).split(',').map(Number),
+  rates: (opt.rates ?? (smoke ? '20,50' : positionals[0] === 'e2e' ? '1000' : '500,1000,2000,5000,10000')).split(',').map(Number),
   seconds: num('seconds', 10, 3),
   drainMs: Number(opt.drain) * 1000,
   p99Limit: Number(opt['p99-limit']),
@@ -166,15 +167,18 @@ function clockNote(offsets) {
 
 const sum = (object) => Object.values(object).reduce((a, b) => a + b, 0);
 
+/** Produces `rate` events/s for `seconds` over `escrowIds` to Kafka; answers {sent:{escrowId:n}, ...}. */
+const fromKafka = (escrowIds, rate, seconds) => (step) =>
+  started.producer.ask({ cmd: 'produce', escrowIds, rate, seconds, step }, 'produced', (seconds + 60) * 1000);
+
 /**
- * Produces `rate` events/s for `seconds` over `escrowIds`, then waits (bounded by --drain) until every
- * subscriber has its copy. Returns the producer's answer, expected/received counts and the merged report.
+ * Runs `source` (events sent to rooms), then waits (bounded by --drain) until every subscriber has its copy.
+ * Returns the source's answer, expected/received counts and the merged report.
  */
-async function deliveryStep(step, escrowIds, subscribers, rate, seconds) {
+async function deliveryStep(step, subscribers, source) {
   await collect(started.fleet, `${step}-before`, step); // counters start from zero, for this step's events only
   const startedAt = performance.now();
-  const produced = await started.producer.ask({ cmd: 'produce', escrowIds, rate, seconds, step }, 'produced',
-    (seconds + 60) * 1000);
+  const produced = await source(step);
   const expected = Object.entries(produced.sent).reduce((n, [id, sent]) => n + sent * (subscribers[`escrow:${id}`] ?? 0), 0);
   const drainUntil = performance.now() + settings.drainMs;
   let arrived = 0;
@@ -244,7 +248,7 @@ async function capacity(meter, rooms, placed) {
     rows.push(row);
   }
   // every held socket must still get what is sent to its room: about one event per room, counted per room
-  const probe = await deliveryStep('probe', rooms.map((r) => r.id), subscribers, Math.max(10, rooms.length), 1);
+  const probe = await deliveryStep('probe', subscribers, fromKafka(rooms.map((r) => r.id), Math.max(10, rooms.length), 1));
   emit({ step: 'probe', expected: probe.expected, received: probe.received, duplicates: probe.report.duplicates,
     latency: probe.report.latency.summary(), clockOffsetsMs: probe.clockOffsetsMs });
   const columns = [
@@ -267,8 +271,12 @@ async function capacity(meter, rooms, placed) {
   };
 }
 
-// ---- fan-out ----------------------------------------------------------------------------------------------
-async function fanout(meter, rooms, placed) {
+// ---- fan-out and end to end -------------------------------------------------------------------------------
+/**
+ * Fan-out: events produced to Kafka, latency from their send time. End to end (`e2e`): milestones released
+ * over REST, latency from the commit time the service writes into the event (occurredAt).
+ */
+async function fanout(meter, rooms, placed, e2e = false) {
   const opened = await openSockets(started.fleet, placed);
   emit({ step: 'open', held: opened.held, failures: opened.failures, connectRate: round(opened.ok / opened.seconds, 0) });
   const rows = [];
@@ -277,7 +285,9 @@ async function fanout(meter, rooms, placed) {
   const escrowIds = rooms.map((r) => r.id);
   for (const rate of settings.rates) {
     meter.mark();
-    const step = await deliveryStep(`rate-${rate}`, escrowIds, opened.rooms, rate, settings.seconds);
+    const source = e2e ? () => releaseMilestones({ http: tgt.http, rooms, rate, seconds: settings.seconds })
+      : fromKafka(escrowIds, rate, settings.seconds);
+    const step = await deliveryStep(`rate-${rate}`, opened.rooms, source);
     const cpu = meter.read();
     const latency = step.report.latency.summary();
     const drops = step.expected - step.received;
@@ -289,10 +299,11 @@ async function fanout(meter, rooms, placed) {
       cpu: cpuLine(cpu),
       ackP99: step.produced.ackMs.p99,
     };
-    emit({ step: `rate-${rate}`, ...row, strays: step.report.strays, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
+    emit({ step: `rate-${rate}`, ...row, sourceFailures: step.produced.failed, strays: step.report.strays, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
     offsets.push(...step.clockOffsetsMs);
     rows.push(row);
-    correct &&= drops === 0 && step.report.duplicates === 0;
+    const failed = step.produced.failed;
+    correct &&= drops === 0 && step.report.duplicates === 0 && (typeof failed === 'number' ? failed : sum(failed)) === 0;
     const behind = drops > 0 || step.produced.achievedRate < 0.9 * rate;
     if (!smoke && (latency.p99 > settings.p99Limit || behind)) {
       log(`stopping the ramp at ${rate} events/s: ${behind ? 'deliveries fell behind' : `p99 ${latency.p99} ms > ${settings.p99Limit} ms`}`);
@@ -300,18 +311,21 @@ async function fanout(meter, rooms, placed) {
     }
   }
   const columns = [
-    { key: 'offered', title: 'offered events/s' }, { key: 'achieved', title: 'produced events/s' },
+    { key: 'offered', title: 'offered events/s' }, { key: 'achieved', title: e2e ? 'committed events/s' : 'produced events/s' },
     { key: 'sockets', title: 'sockets' }, { key: 'deliveriesPerSecond', title: 'deliveries/s' },
     { key: 'expected', title: 'expected' }, { key: 'received', title: 'received' }, { key: 'drops', title: 'drops' },
     { key: 'duplicates', title: 'dup/out of order' }, { key: 'p50', title: 'p50 ms' }, { key: 'p99', title: 'p99 ms' },
-    { key: 'p999', title: 'p99.9 ms' }, { key: 'max', title: 'max ms' }, { key: 'ackP99', title: 'producer ack p99 ms' },
+    { key: 'p999', title: 'p99.9 ms' }, { key: 'max', title: 'max ms' },
+    { key: 'ackP99', title: e2e ? 'REST release p99 ms' : 'producer ack p99 ms' },
     { key: 'cpu', title: 'CPU (of a core)' },
   ];
   return {
-    tables: [{ heading: `${tgt.label}, ${opt.protocol}: fan-out, ${settings.perRoom} sockets per room`, table: markdownTable(columns, rows) }],
+    tables: [{ heading: `${tgt.label}, ${opt.protocol}: ${e2e ? 'end to end (REST commit to client)' : 'fan-out'}, ${settings.perRoom} sockets per room`,
+      table: markdownTable(columns, rows) }],
     notes: [
       `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`,
-      'latency = client receipt minus the producer\'s send timestamp in the event data (benchSentAtMs); the Kafka record timestamp is set from the same instant',
+      e2e ? 'events = escrow:milestone_released from POST .../milestones/{id}/release as the buyer; latency = client receipt minus the event\'s occurredAt (the commit time, whole milliseconds: up to 1 ms high); REST failures by status are in the JSON lines'
+        : 'latency = client receipt minus the producer\'s send timestamp in the event data (benchSentAtMs); the Kafka record timestamp is set from the same instant',
       'drops = expected (events sent to a room × sockets subscribed in it) minus received, counted per room; the ramp stops when p99 passes the limit or deliveries fall behind',
       clockNote(offsets),
     ],
@@ -323,40 +337,40 @@ async function fanout(meter, rooms, placed) {
 let tgt;
 let exitCode = 1;
 try {
-  if (scenario === 'e2e') {
-    console.log('e2e (REST commit -> client): not yet');
-    exitCode = smoke ? 0 : 3;
-  } else {
-    log(`${scenario}: ${JSON.stringify(settings)}; run files in ${runDir}`);
-    tgt = await target();
-    started.target = tgt;
-    tgt.jvm = tgt.pid != null && /(^|\/)java$/.test(commandLine(tgt.pid)[0] ?? '');
-    const meter = new CpuMeter();
-    meter.watch('target', tgt.pid);
-    meter.watch('broker', tgt.brokerPid);
-    meter.watch('runner', process.pid);
-    const env = { RUN_ID: runId, KAFKA: tgt.kafka };
-    started.producer = new Child('producer', './producer.mjs', env, linesFile);
-    meter.watch('producer', started.producer.pid);
-    await started.producer.next('ready', 60_000);
-    started.fleet = new Fleet(settings.workers, env, linesFile);
-    started.fleet.workers.forEach((w, k) => meter.watch(`worker${k}`, w.pid));
+  log(`${scenario}: ${JSON.stringify(settings)}; run files in ${runDir}`);
+  tgt = await target();
+  started.target = tgt;
+  tgt.jvm = tgt.pid != null && /(^|\/)java$/.test(commandLine(tgt.pid)[0] ?? '');
+  const meter = new CpuMeter();
+  meter.watch('target', tgt.pid);
+  meter.watch('broker', tgt.brokerPid);
+  meter.watch('runner', process.pid);
+  if (scenario === 'e2e' && !tgt.http) throw new Error('e2e needs a target with REST: the gateway, or --rest');
+  const env = { RUN_ID: runId, KAFKA: tgt.kafka, EVENT_CLOCK: scenario === 'e2e' ? 'committed' : 'sent' };
+  started.producer = new Child('producer', './producer.mjs', env, linesFile);
+  meter.watch('producer', started.producer.pid);
+  await started.producer.next('ready', 60_000);
+  started.fleet = new Fleet(settings.workers, env, linesFile);
+  started.fleet.workers.forEach((w, k) => meter.watch(`worker${k}`, w.pid));
 
-    const roomCount = Math.ceil(settings.sockets / settings.perRoom);
-    log(`making ${roomCount} rooms${tgt.http ? ' over REST' : ''}`);
-    const rooms = await makeRooms({ count: roomCount, http: tgt.http, tag: runId });
-    const placed = placeSockets(rooms, settings.sockets, settings.perRoom);
-    const facts = machineFacts({ target: tgt.pid });
-    const result = scenario === 'capacity' ? await capacity(meter, rooms, placed) : await fanout(meter, rooms, placed);
-    facts['load average at the end'] = loadavg().map((l) => l.toFixed(2)).join(' / ');
-    const command = `node bench/loadgen/run.mjs ${process.argv.slice(2).join(' ')}`;
-    const written = writeResult({ scenario, title: `${scenario}: ${tgt.label}`, command, facts, tables: result.tables,
-      notes: result.notes, resultsDir: opt.results });
-    console.log(`\n${written.text}`);
-    log(`written ${written.path}`);
-    exitCode = !smoke || result.correct ? 0 : 1;
-    if (smoke) log(result.correct ? 'smoke: every expected delivery arrived' : 'smoke: FAILED, see the table and notes');
-  }
+  const roomCount = Math.ceil(settings.sockets / settings.perRoom);
+  log(`making ${roomCount} rooms${tgt.http ? ' over REST' : ''}`);
+  // e2e releases one milestone per event: enough for every step, one spare so no escrow completes
+  const milestones = scenario !== 'e2e' ? 1
+    : Math.min(100, Math.ceil(settings.rates.reduce((n, r) => n + r * settings.seconds, 0) / roomCount) + 1);
+  const rooms = await makeRooms({ count: roomCount, http: tgt.http, tag: runId, milestones, fund: scenario === 'e2e' });
+  const placed = placeSockets(rooms, settings.sockets, settings.perRoom);
+  const facts = machineFacts({ target: tgt.pid });
+  const result = scenario === 'capacity' ? await capacity(meter, rooms, placed)
+    : await fanout(meter, rooms, placed, scenario === 'e2e');
+  facts['load average at the end'] = loadavg().map((l) => l.toFixed(2)).join(' / ');
+  const command = `node bench/loadgen/run.mjs ${process.argv.slice(2).join(' ')}`;
+  const written = writeResult({ scenario, title: `${scenario}: ${tgt.label}`, command, facts, tables: result.tables,
+    notes: result.notes, resultsDir: opt.results });
+  console.log(`\n${written.text}`);
+  log(`written ${written.path}`);
+  exitCode = !smoke || result.correct ? 0 : 1;
+  if (smoke) log(result.correct ? 'smoke: every expected delivery arrived' : 'smoke: FAILED, see the table and notes');
 } catch (err) {
   log(`failed: ${err.stack ?? err}`);
   exitCode = 1;

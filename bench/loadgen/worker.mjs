@@ -13,6 +13,9 @@ import { Histogram, nowMs } from './stats.mjs';
 const id = Number(process.env.WORKER_ID ?? 0);
 const localAddress = process.env.LOCAL_ADDRESS ?? '127.0.0.1';
 const runId = process.env.RUN_ID ?? '';
+// 'sent': bench events timed from benchSentAtMs; 'committed': the service's own milestone_released events
+// (end to end from REST), timed from their occurredAt
+const clock = process.env.EVENT_CLOCK ?? 'sent';
 const token = tokenCache();
 
 const sockets = new Set();
@@ -27,12 +30,17 @@ let strays = 0;
 const print = (line) => process.stdout.write(`${JSON.stringify({ worker: id, pid: process.pid, ...line })}\n`);
 
 function onEvent(socket, room, data) {
-  if (data.benchRun !== runId) return; // events the service made itself (party_joined while setting up)
-  if (data.benchStep !== currentStep) {
-    strays++;
-    return;
+  if (clock === 'committed') {
+    if (!data.milestoneId || currentStep === null) return; // only releases, only while a step runs
+    latency.record(nowMs() - Date.parse(data.occurredAt));
+  } else {
+    if (data.benchRun !== runId) return; // events the service made itself (party_joined while setting up)
+    if (data.benchStep !== currentStep) {
+      strays++;
+      return;
+    }
+    latency.record(nowMs() - data.benchSentAtMs);
   }
-  latency.record(nowMs() - data.benchSentAtMs);
   received[room] = (received[room] ?? 0) + 1;
   total++;
   if (data.version <= socket.lastVersion) duplicates++;
