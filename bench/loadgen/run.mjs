@@ -51,7 +51,7 @@ const { values: opt, positionals } = parseArgs({
     set: { type: 'string', multiple: true, default: [] }, // gateway setting key=value
     smoke: { type: 'boolean', default: false },
     'max-seconds': { type: 'string' },
-    results: { type: 'string', default: join(REPO, 'bench/results') },
+    results: { type: 'string' }, // default bench/results; a smoke run's table stays in its run directory
   },
 });
 
@@ -366,7 +366,7 @@ try {
   facts['load average at the end'] = loadavg().map((l) => l.toFixed(2)).join(' / ');
   const command = `node bench/loadgen/run.mjs ${process.argv.slice(2).join(' ')}`;
   const written = writeResult({ scenario, title: `${scenario}: ${tgt.label}`, command, facts, tables: result.tables,
-    notes: result.notes, resultsDir: opt.results });
+    notes: result.notes, resultsDir: opt.results ?? (smoke ? runDir : join(REPO, 'bench/results')) });
   console.log(`\n${written.text}`);
   log(`written ${written.path}`);
   exitCode = !smoke || result.correct ? 0 : 1;
