@@ -1,0 +1,47 @@
+package com.escrowplatform.realtime.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Keeps the load generator of {@code bench/loadgen/} from rotting: each scenario at its smoke size against the
+ * packaged application (which is why this runs after {@code package}), with its own broker and database.
+ * Asserts only that every socket opened and every expected delivery arrived once; the runner checks that itself
+ * and exits non-zero otherwise. Speed is for real runs, see bench/loadgen/README.md.
+ */
+class LoadgenSmokeIT {
+    private static final Path LOADGEN = Path.of("bench", "loadgen");
+
+    @ParameterizedTest
+    @ValueSource(strings = { "capacity", "fanout", "e2e" })
+    void shouldDeliverEveryExpectedEventAtSmokeSize(String scenario) throws Exception {
+        if (!Files.isDirectory(LOADGEN.resolve("node_modules").resolve("ws"))) {
+            assertThat(run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"),
+                    LOADGEN, Path.of("target", "loadgen-npm.log"))).as("npm install in bench/loadgen").isZero();
+        }
+        Path log = Path.of("target", "loadgen-" + scenario + "-smoke.log").toAbsolutePath();
+        int exit = run(List.of("node", "bench/loadgen/run.mjs", scenario, "--smoke"), Path.of("."), log);
+        assertThat(exit).as("smoke run of " + scenario + ": " + Files.readString(log, StandardCharsets.UTF_8)).isZero();
+    }
+
+    /** Runs a command to its end (at most 6 minutes; the runner bounds itself at 5) and returns its exit code. */
+    private static int run(List<String> command, Path directory, Path log) throws Exception {
+        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toAbsolutePath().toFile()).start();
+        try {
+            assertThat(process.waitFor(6, TimeUnit.MINUTES)).as(String.join(" ", command) + " ended").isTrue();
+            return process.exitValue();
+        } finally {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
+    }
+}
