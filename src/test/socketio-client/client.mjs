@@ -31,11 +31,6 @@ function connect(command) {
   socket.on("connect", () => out({ event: "connect", id: socket.id, recovered: socket.recovered,
     transport: socket.io.engine.transport.name, engine: socket.io.engine.id }));
   socket.io.on("reconnect_attempt", (attempt) => out({ event: "reconnect_attempt", attempt }));
-  if (command.thenAuth) {
-    // right after the first CONNECT went out on the new Engine.IO session: a refreshed token and connect() again,
-    // so that the second CONNECT arrives while the first is still being verified
-    socket.io.once("open", () => { socket.auth = command.thenAuth; socket.connect(); });
-  }
   socket.on("connect_error", (err) => out({ event: "connect_error", message: err.message, description: String(err.description ?? ""), type: err.type }));
   socket.on("disconnect", (reason) => out({ event: "disconnect", reason }));
   socket.io.engine.on("upgrade", (transport) => out({ event: "upgrade", transport: transport.name }));

@@ -77,18 +77,6 @@ final class NodeSocketIoClient implements AutoCloseable {
         return send(command);
     }
 
-    /**
-     * As {@link #connect}, and right after the first CONNECT is sent, {@code socket.auth = thenAuth;
-     * socket.connect()}: a second CONNECT on the same Engine.IO session while the first is being verified.
-     */
-    NodeSocketIoClient connectThenRefresh(URI base, Map<String, ?> auth, Map<String, ?> thenAuth, Map<String, ?> options) {
-        ObjectNode command = Json.MAPPER.createObjectNode().put("op", "connect").put("url", base.toString());
-        command.set("auth", Json.MAPPER.valueToTree(auth));
-        command.set("thenAuth", Json.MAPPER.valueToTree(thenAuth));
-        command.set("options", Json.MAPPER.valueToTree(options == null ? Map.of() : options));
-        return send(command);
-    }
-
     /** {@code socket.auth = auth; socket.connect()}, as an application does after refreshing a refused token. */
     NodeSocketIoClient reconnect(Map<String, ?> auth) {
         ObjectNode command = Json.MAPPER.createObjectNode().put("op", "reconnect");

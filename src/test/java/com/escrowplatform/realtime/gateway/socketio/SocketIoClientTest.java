@@ -75,8 +75,10 @@ class SocketIoClientTest {
         }
     }
 
-    // Refused, refresh the token, socket.connect() again: connected, whether the client opened a new Engine.IO session
-    // after the refusal or sent the new CONNECT on the same session while the first was still being verified.
+    // Refused, refresh the token, socket.connect() again: connected. (A second CONNECT sent while the first is still
+    // being verified is covered on the wire by SocketIoRawProtocolTest: with the official client its outcome depends on
+    // whether the refusal of the first arrives before the second is sent, and the client ignores a CONNECT answer once
+    // it has handled a refusal.)
     @Test
     void shouldConnectAgainWithARefreshedTokenAfterARefusal() {
         try (NodeSocketIoClient client = NodeSocketIoClient.start()) {
@@ -87,16 +89,8 @@ class SocketIoClientTest {
             client.reconnect(Map.of("token", TestTokens.forUser("refreshing-user")));
             JsonNode connected = client.await(line -> line.path("event").asText().startsWith("connect"), WAIT);
             assertThat(connected.path("event").asText()).isEqualTo("connect");
-        }
-        try (NodeSocketIoClient client = NodeSocketIoClient.start()) {
-            client.connectThenRefresh(base, Map.of("token", TestTokens.expired("refreshing-user")),
-                    Map.of("token", TestTokens.forUser("refreshing-user")), WEBSOCKET_ONLY);
-            JsonNode first = client.await(line -> line.path("event").asText().startsWith("connect")
-                    || "reconnect_attempt".equals(line.path("event").asText()), WAIT);
-            assertThat(first.path("event").asText()).as("first outcome; seen %s", client.seen()).isEqualTo("connect");
             client.emit("subscribe", Map.of("room", "user:refreshing-user"), "s1");
             assertThat(client.ack("s1", WAIT).path("ok").asBoolean()).isTrue();
-            assertThat(client.pending()).noneMatch(line -> line.path("event").asText().matches("connect_error|disconnect|reconnect_attempt"));
         }
     }
 
