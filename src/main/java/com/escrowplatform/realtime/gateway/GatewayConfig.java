@@ -42,7 +42,7 @@ public interface GatewayConfig {
     @WithDefault("false")
     boolean queryTokenEnabled();
 
-    /** How often the server pings each connection. */
+    /** A native connection that sent nothing for this long gets a ping. */
     @WithDefault("25s")
     Duration pingInterval();
 

@@ -9,7 +9,6 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -47,7 +46,7 @@ public final class Hub {
     private final HubLimits limits;
     private final LongSupplier nanoClock;
     private final RoomIndex rooms = new RoomIndex();
-    private final ConcurrentHashMap<Long, Session> sessions = new ConcurrentHashMap<>();
+    private final AtomicInteger openSessions = new AtomicInteger();
     /** Consumer thread only. */
     private final RecentCeIds recentCeIds;
     private final AtomicInteger subscriptions = new AtomicInteger();
@@ -84,7 +83,7 @@ public final class Hub {
     /** Registers a socket. Any thread. */
     public Session open(Peer peer) {
         Session session = new Session(this, Objects.requireNonNull(peer, "peer"), limits, nanoClock.getAsLong());
-        sessions.put(session.id(), session);
+        openSessions.incrementAndGet();
         return session;
     }
 
@@ -167,7 +166,7 @@ public final class Hub {
                             "at most " + limits.maxSubscriptionsPerSession() + " subscriptions per connection");
                 }
                 subscription = new Subscription(session, room, stream, onSubscribed, limits.maxHeldBackEvents());
-                session.subscriptions.put(room, subscription);
+                session.subscriptions.add(subscription);
                 rooms.add(subscription);
                 subscriptions.incrementAndGet();
             }
@@ -181,27 +180,29 @@ public final class Hub {
                 if (subscription == null) {
                     return refused(ErrorCode.BAD_REQUEST, "the subscription to " + room + " ended meanwhile; retry");
                 }
+                CompletionStage<Subscribed> result = subscription.result();
                 replayAndGoLive(subscription, after);
-                return subscription.result;
+                return result;
             }
             Subscribed again = existing.subscribeAgain(onSubscribed, after);
             return again != null ? CompletableFuture.completedFuture(again)
                     : refused(ErrorCode.BAD_REQUEST, "a subscribe to " + room + " is still in progress");
         }
+        CompletionStage<Subscribed> result = subscription.result();
         replayAndGoLive(subscription, after);
-        return subscription.result;
+        return result;
     }
 
     /** Swaps a retired subscription for a new, replaying one in both indexes; null if the session left meanwhile. */
     private Subscription replace(Session session, Subscription retired, Consumer<Subscribed> onSubscribed) {
         synchronized (session) {
-            if (!session.open || !session.subscriptions.remove(retired.room, retired)) {
+            if (!session.open || !session.subscriptions.remove(retired)) {
                 return null;
             }
             rooms.remove(retired);
             Subscription fresh = new Subscription(session, retired.room, retired.stream, onSubscribed,
                     limits.maxHeldBackEvents());
-            session.subscriptions.put(fresh.room, fresh);
+            session.subscriptions.add(fresh);
             rooms.add(fresh);
             return fresh;
         }
@@ -283,15 +284,15 @@ public final class Hub {
         } catch (RuntimeException e) {
             closeBroken(subscription.session, e);
         }
+        CompletableFuture<Subscribed> answer = subscription.takeResult();
         if (reply == null) {
-            subscription.result.completeExceptionally(
-                    new CancellationException("the subscription ended before it went live"));
+            answer.completeExceptionally(new CancellationException("the subscription ended before it went live"));
             return;
         }
         if (after != null) {
             (reply.recovered() ? recoveredCounter : unrecoveredReplays).increment();
         }
-        subscription.result.complete(reply);
+        answer.complete(reply);
     }
 
     /**
@@ -357,14 +358,13 @@ public final class Hub {
                 return false;
             }
             session.open = false;
-            left = new ArrayList<>(session.subscriptions.values());
-            session.subscriptions.clear();
+            left = session.subscriptions.clear();
             for (Subscription subscription : left) {
                 rooms.remove(subscription);
             }
             subscriptions.addAndGet(-left.size());
         }
-        sessions.remove(session.id(), session);
+        openSessions.decrementAndGet();
         for (Subscription subscription : left) {
             // Not cancel(): this may run under another subscription's lock, and sends to a closed session
             // are refused anyway.
@@ -392,7 +392,7 @@ public final class Hub {
     }
 
     public int sessionCount() {
-        return sessions.size();
+        return openSessions.get();
     }
 
     public int subscriptionCount() {

@@ -1,7 +1,5 @@
 package com.escrowplatform.realtime.gateway;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -34,7 +32,7 @@ public final class Session {
     /** Written under the session lock, read anywhere. */
     volatile boolean open = true;
     /** Guarded by the session lock. */
-    final Map<String, Subscription> subscriptions = new HashMap<>();
+    final SessionRooms subscriptions = new SessionRooms();
     /** Guarded by the session lock. */
     final TokenBucket subscribeRate;
 

@@ -23,7 +23,8 @@ final class Subscription {
     final Session session;
     final String room;
     final StreamPartition stream;
-    final CompletableFuture<Subscribed> result = new CompletableFuture<>();
+    /** Completed once by the hub when the subscription goes live (or cannot), then dropped: see {@link #takeResult}. */
+    private CompletableFuture<Subscribed> result = new CompletableFuture<>();
     /** The adapter's reply callback; dropped once used so it does not live as long as the socket. */
     private Consumer<Subscribed> onSubscribed;
     private final int maxHeldBack;
@@ -49,6 +50,18 @@ final class Subscription {
         this.stream = stream;
         this.onSubscribed = onSubscribed;
         this.maxHeldBack = maxHeldBack;
+    }
+
+    /** What the subscribe that made this subscription answers. Before {@link #takeResult} only. */
+    synchronized CompletableFuture<Subscribed> result() {
+        return result;
+    }
+
+    /** Hands the result over for completion, once; the subscription does not keep it (nor its reply) for its life. */
+    synchronized CompletableFuture<Subscribed> takeResult() {
+        CompletableFuture<Subscribed> taken = result;
+        result = null;
+        return taken;
     }
 
     /** A live event of the room. Consumer thread. */

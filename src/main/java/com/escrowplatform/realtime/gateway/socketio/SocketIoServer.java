@@ -21,6 +21,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -118,6 +119,10 @@ public class SocketIoServer {
         String transport = request.getParam("transport");
         if ("websocket".equals(transport)) {
             if ("websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
+                // Socket.IO authenticates in its CONNECT packet: an identity left on the upgrade would make
+                // websockets-next keep the whole upgrade request for the socket's life (UpgradeAuthentication).
+                context.remove(QuarkusHttpUser.DEFERRED_IDENTITY_KEY);
+                context.clearUser();
                 context.next();
             } else {
                 badRequest(response, 3, "Bad request");

@@ -15,10 +15,7 @@ import com.escrowplatform.realtime.gateway.Session;
 import com.escrowplatform.realtime.gateway.ws.NativeFrames.ClientFrame;
 import com.escrowplatform.realtime.gateway.ws.NativeFrames.RefusedFrame;
 import com.escrowplatform.realtime.security.Caller;
-import com.escrowplatform.realtime.security.TokenIdentityAugmentor;
 
-import io.quarkus.security.Authenticated;
-import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -32,13 +29,15 @@ import io.vertx.core.buffer.Buffer;
 
 /**
  * The native protocol, {@code GET /ws} (CONTRACT 5). The upgrade is authenticated before a socket exists
- * (no or bad token: HTTP 401); everything else is the shared {@link Gateway}. Callbacks run on the
- * connection's event loop and never block: replies and events are written without waiting.
+ * (no or bad token: HTTP 401) by {@link UpgradeAuthentication}, which leaves the socket its
+ * {@link VerifiedCaller}; pings, dead peers and token expiry are {@link NativeHeartbeat}'s; everything else is
+ * the shared {@link Gateway}. Callbacks run on the connection's event loop and never block: replies and events
+ * are written without waiting.
  */
-@WebSocket(path = "/ws")
-@Authenticated
+@WebSocket(path = "/ws", endpointId = NativeSocket.ENDPOINT_ID)
 public class NativeSocket {
     private static final Logger LOG = Logger.getLogger(NativeSocket.class);
+    static final String ENDPOINT_ID = "escrow-native";
     static final TypedKey<NativeConnection> STATE = new TypedKey<>("escrow.native");
     static final int CLOSE_POLICY = 1008;
 
@@ -47,11 +46,18 @@ public class NativeSocket {
         final NativePeer peer;
         final Caller caller;
         final Session session;
+        /** Epoch seconds, or {@link VerifiedCaller#NO_EXPIRY}. */
+        final long expiresAtEpochSecond;
         volatile long lastHeardNanos = System.nanoTime();
+        /** Heartbeat thread only. */
+        long lastPingNanos = lastHeardNanos;
+        /** Heartbeat thread only: the close at expiry has its timer. */
+        boolean expiryScheduled;
 
-        NativeConnection(NativePeer peer, Caller caller, Session session) {
+        NativeConnection(NativePeer peer, VerifiedCaller verified, Session session) {
             this.peer = peer;
-            this.caller = caller;
+            this.caller = verified.caller();
+            this.expiresAtEpochSecond = verified.expiresAtEpochSecond();
             this.session = session;
         }
     }
@@ -60,26 +66,27 @@ public class NativeSocket {
     Gateway gateway;
 
     @Inject
-    SecurityIdentity identity;
-
-    @Inject
     SocketFailures failures;
 
     @OnOpen
     @NonBlocking
     void open(WebSocketConnection connection) {
-        Caller caller = Caller.of(identity);
+        VerifiedCaller verified = connection.userData().remove(UpgradeAuthentication.CALLER);
         NativePeer peer = new NativePeer(connection);
+        if (verified == null) {
+            peer.close(CLOSE_POLICY, "not authenticated"); // the upgrade check lets none through: fail closed
+            return;
+        }
+        Caller caller = verified.caller();
         Optional<Session> session = gateway.open(peer, caller);
         if (session.isEmpty()) {
             peer.close(CLOSE_POLICY, "too many connections for this user");
             return;
         }
         peer.attach(session.get());
-        connection.userData().put(STATE, new NativeConnection(peer, caller, session.get()));
-        Long expiresAt = identity.getAttribute(TokenIdentityAugmentor.EXPIRE_TIME);
+        connection.userData().put(STATE, new NativeConnection(peer, verified, session.get()));
         peer.reply(NativeFrames.welcome(connection.id(), caller.userId(),
-                expiresAt == null ? null : Instant.ofEpochSecond(expiresAt).toString()));
+                verified.expires() ? Instant.ofEpochSecond(verified.expiresAtEpochSecond()).toString() : null));
         gateway.joinOwnRoom(session.get(), caller);
     }
 

@@ -114,6 +114,19 @@ class NativeSocketTest {
         }
     }
 
+    /** The filter hands the verified caller to the upgrade check in a header of its own: a client cannot forge it. */
+    @Test
+    void shouldIgnoreACallerHeaderSentByTheClient() {
+        String forged = Long.MAX_VALUE + ";1;someone-else";
+        assertThat(WsClient.upgradeStatus(base, b -> b.header(UpgradeAuthentication.VERIFIED_CALLER_HEADER, forged)))
+                .isEqualTo(401);
+        String me = Api.uniqueUser("me");
+        try (WsClient client = WsClient.connect(base, "/ws", b -> b.header("Authorization", "Bearer " + TestTokens.forUser(me))
+                .header(UpgradeAuthentication.VERIFIED_CALLER_HEADER, forged))) {
+            assertThat(client.next(WAIT).path("userId").asText()).isEqualTo(me);
+        }
+    }
+
     @Test
     void shouldRefuseUpgradesWithoutAValidTokenWith401() {
         assertThat(WsClient.upgradeStatus(base, b -> b)).isEqualTo(401);

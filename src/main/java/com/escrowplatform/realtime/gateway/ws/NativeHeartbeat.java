@@ -1,0 +1,110 @@
+package com.escrowplatform.realtime.gateway.ws;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+
+import com.escrowplatform.realtime.gateway.GatewayConfig;
+import com.escrowplatform.realtime.gateway.ws.NativeSocket.NativeConnection;
+
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.websockets.next.CloseReason;
+import io.quarkus.websockets.next.OpenConnections;
+import io.quarkus.websockets.next.WebSocketConnection;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+
+/**
+ * The timed side of every native socket, from one periodic tick for all of them instead of timers per socket
+ * (websockets-next's auto-ping and its expiry close each keep a timer per connection: heap, and timer-queue
+ * work, for every idle socket):
+ * <ul>
+ *   <li>pings a socket that has been silent for {@code ping-interval} (a client that talks needs none);</li>
+ *   <li>closes with 1001 a socket that sent nothing, not even a pong, for {@code dead-peer-timeout}, which frees
+ *       its hub session at once instead of when TCP finally notices, minutes later;</li>
+ *   <li>closes with 1008 a socket whose token expires (CONTRACT 5): a token expiring before the next tick gets a
+ *       timer for its exact second, so the close is on time without a timer per socket for the token's life.</li>
+ * </ul>
+ *
+ * <p>Threads: the tick runs on one event loop and only reads timestamps and starts writes and closes, which
+ * Vert.x hands to each socket's own event loop; it never blocks. The {@link NativeConnection} fields it owns
+ * ({@code lastPingNanos}, {@code expiryScheduled}) are touched by the tick only.
+ */
+@ApplicationScoped
+public class NativeHeartbeat {
+    static final int CLOSE_AUTHENTICATION_EXPIRED = NativeSocket.CLOSE_POLICY;
+    private static final long MAX_TICK_MILLIS = 1000;
+    private static final long MIN_TICK_MILLIS = 100;
+
+    private final Vertx vertx;
+    private final OpenConnections connections;
+    private final long pingIntervalNanos;
+    private final long deadAfterNanos;
+    private final long tickMillis;
+    private long timer = -1;
+
+    public NativeHeartbeat(Vertx vertx, OpenConnections connections, GatewayConfig config) {
+        this.vertx = vertx;
+        this.connections = connections;
+        this.pingIntervalNanos = config.pingInterval().toNanos();
+        this.deadAfterNanos = config.deadPeerTimeout().toNanos();
+        this.tickMillis = tickMillis(config.pingInterval(), config.deadPeerTimeout());
+    }
+
+    /** Often enough for the shortest of the two periods, never more than once a second for the defaults. */
+    static long tickMillis(Duration pingInterval, Duration deadPeerTimeout) {
+        long shortest = Math.min(pingInterval.toMillis(), deadPeerTimeout.toMillis() / 4);
+        return Math.max(MIN_TICK_MILLIS, Math.min(MAX_TICK_MILLIS, shortest));
+    }
+
+    void start(@Observes StartupEvent event) {
+        timer = vertx.setPeriodic(tickMillis, id -> tick());
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+    }
+
+    void tick() {
+        long now = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
+        for (WebSocketConnection connection : connections) {
+            NativeConnection state = connection.userData().get(NativeSocket.STATE);
+            if (state == null) {
+                continue; // not a native socket, or not open yet
+            }
+            long lastHeard = state.lastHeardNanos;
+            if (now - lastHeard > deadAfterNanos) {
+                close(connection, new CloseReason(GoingAway.CLOSE_GOING_AWAY, "no answer to pings"));
+                continue;
+            }
+            if (!state.expiryScheduled && state.expiresAtEpochSecond != VerifiedCaller.NO_EXPIRY) {
+                long untilExpiry = TimeUnit.SECONDS.toMillis(state.expiresAtEpochSecond) - nowMillis;
+                if (untilExpiry <= tickMillis) {
+                    state.expiryScheduled = true;
+                    vertx.setTimer(Math.max(1, untilExpiry), id -> close(connection,
+                            new CloseReason(CLOSE_AUTHENTICATION_EXPIRED, "Authentication expired")));
+                }
+            }
+            if (now - Math.max(lastHeard, state.lastPingNanos) >= pingIntervalNanos) {
+                state.lastPingNanos = now;
+                connection.sendPing(Buffer.buffer()).subscribe().with(x -> {
+                }, x -> {
+                });
+            }
+        }
+    }
+
+    private static void close(WebSocketConnection connection, CloseReason reason) {
+        if (connection.isOpen()) {
+            connection.close(reason).subscribe().with(x -> {
+            }, x -> {
+            });
+        }
+    }
+}
