@@ -44,6 +44,7 @@ const { values: opt, positionals } = parseArgs({
     'connect-timeout': { type: 'string', default: '15' },
     rates: { type: 'string' }, // fanout: offered events/s per step
     seconds: { type: 'string' }, // fanout: seconds per step
+    warmup: { type: 'string' }, // fanout: seconds at the first rate before the measured steps (JIT, caches)
     drain: { type: 'string', default: '5' }, // fanout: seconds to wait for late deliveries after a step
     'p99-limit': { type: 'string', default: '50' },
     jar: { type: 'string', default: join(REPO, 'target/quarkus-app/quarkus-run.jar') },
@@ -72,6 +73,7 @@ const settings = {
   connectTimeoutMs: Number(opt['connect-timeout']) * 1000,
   rates: (opt.rates ?? (smoke ? '20,50' : positionals[0] === 'e2e' ? '1000' : '500,1000,2000,5000,10000')).split(',').map(Number),
   seconds: num('seconds', 10, 3),
+  warmupSeconds: num('warmup', 15, 0),
   drainMs: Number(opt.drain) * 1000,
   p99Limit: Number(opt['p99-limit']),
   maxSeconds: num('max-seconds', 1800, 300),
@@ -283,6 +285,15 @@ async function fanout(meter, rooms, placed, e2e = false) {
   const offsets = [];
   let correct = opened.ok === placed.length;
   const escrowIds = rooms.map((r) => r.id);
+  if (!e2e && settings.warmupSeconds > 0) {
+    // Every target gets the same warm-up (a JVM's JIT, Node's too): the measured steps see steady state.
+    const rate = settings.rates[0];
+    const warm = await deliveryStep('warmup', opened.rooms, fromKafka(escrowIds, rate, settings.warmupSeconds));
+    const drops = warm.expected - warm.received;
+    emit({ step: 'warmup', offered: rate, seconds: settings.warmupSeconds, expected: warm.expected, received: warm.received,
+      drops, duplicates: warm.report.duplicates, p99: warm.report.latency.summary().p99 });
+    correct &&= drops === 0 && warm.report.duplicates === 0;
+  }
   for (const rate of settings.rates) {
     meter.mark();
     const source = e2e ? () => releaseMilestones({ http: tgt.http, rooms, rate, seconds: settings.seconds })
@@ -323,7 +334,8 @@ async function fanout(meter, rooms, placed, e2e = false) {
     tables: [{ heading: `${tgt.label}, ${opt.protocol}: ${e2e ? 'end to end (REST commit to client)' : 'fan-out'}, ${settings.perRoom} sockets per room`,
       table: markdownTable(columns, rows) }],
     notes: [
-      `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`,
+      `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`
+        + (e2e || !settings.warmupSeconds ? '' : `; ${settings.warmupSeconds} s of warm-up at ${settings.rates[0]} events/s before the first step (not in the table)`),
       e2e ? 'events = escrow:milestone_released from POST .../milestones/{id}/release as the buyer; latency = client receipt minus the event\'s occurredAt (the commit time, whole milliseconds: up to 1 ms high); REST failures by status are in the JSON lines'
         : 'latency = client receipt minus the producer\'s send timestamp in the event data (benchSentAtMs); the Kafka record timestamp is set from the same instant',
       'drops = expected (events sent to a room × sockets subscribed in it) minus received, counted per room; the ramp stops when p99 passes the limit or deliveries fall behind',

@@ -56,6 +56,16 @@ public class KafkaClients {
         return config;
     }
 
+    /** A member of consumer group {@code groupId}: offsets committed by hand, from the beginning when it has none. */
+    public Map<String, Object> groupConsumer(String clientId, String groupId) {
+        Map<String, Object> config = common(clientId);
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        config.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return config;
+    }
+
     public Admin admin() {
         Admin current = admin;
         if (current == null) {

@@ -44,7 +44,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /**
  * CONTRACT 4 for records other services produce straight to the event topics: a well-formed one reaches the
  * room like our own events; one that breaks the shape reaches no client, is copied once to
- * {@code <topic>.dlq} with its reason in the connector's {@code dead-letter-reason} header, and does not stop
+ * {@code <topic>.dlq} with its reason in the {@code dead-letter-reason} header, and does not stop
  * consumption.
  */
 @QuarkusTest
@@ -53,7 +53,7 @@ class DeadLetterTest {
     static final Duration WAIT = Duration.ofSeconds(20);
     static final String ESCROW_EVENTS = "escrow.events";
     static final String USER_NOTIFICATIONS = "user.notifications";
-    /** Header names of SmallRye's Kafka dead-letter strategy (KafkaDeadLetterQueue). */
+    /** Header names the dead-letter copies carry (DeadLetterRouter; the same as SmallRye's Kafka dead-letter strategy). */
     static final String REASON = "dead-letter-reason";
     static final String ORIGIN_TOPIC = "dead-letter-topic";
 
