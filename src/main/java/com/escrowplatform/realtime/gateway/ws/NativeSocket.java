@@ -16,6 +16,8 @@ import com.escrowplatform.realtime.gateway.ws.NativeFrames.ClientFrame;
 import com.escrowplatform.realtime.gateway.ws.NativeFrames.RefusedFrame;
 import com.escrowplatform.realtime.security.Caller;
 
+import io.netty.channel.Channel;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
 import io.quarkus.websockets.next.OnOpen;
@@ -72,11 +74,15 @@ public class NativeSocket {
     @NonBlocking
     void open(WebSocketConnection connection) {
         VerifiedCaller verified = connection.userData().remove(UpgradeAuthentication.CALLER);
-        NativePeer peer = new NativePeer(connection);
-        if (verified == null) {
-            peer.close(CLOSE_POLICY, "not authenticated"); // the upgrade check lets none through: fail closed
+        Channel channel = connection.userData().remove(UpgradeAuthentication.CHANNEL);
+        if (verified == null || channel == null) {
+            // the upgrade check lets none through without both: fail closed
+            connection.close(new CloseReason(CLOSE_POLICY, "not authenticated")).subscribe().with(x -> {
+            }, x -> {
+            });
             return;
         }
+        NativePeer peer = new NativePeer(connection, channel);
         Caller caller = verified.caller();
         Optional<Session> session = gateway.open(peer, caller);
         if (session.isEmpty()) {
