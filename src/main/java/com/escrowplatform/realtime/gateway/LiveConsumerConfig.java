@@ -17,6 +17,13 @@ public interface LiveConsumerConfig {
     @WithDefault("30s")
     Duration restartBackoffMax();
 
+    /**
+     * Longest time the broker holds a fetch to gather more records (it answers at once when 64 KiB are there):
+     * up to this much added latency, for far fewer fetches than one per record at busy times.
+     */
+    @WithDefault("2ms")
+    Duration fetchMaxWait();
+
     /** How often the topics' partition counts are checked, so that partitions added at run time are consumed. */
     @WithDefault("30s")
     Duration metadataInterval();
