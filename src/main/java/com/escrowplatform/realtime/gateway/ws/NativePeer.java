@@ -10,7 +10,9 @@ import com.escrowplatform.realtime.gateway.Session;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 
@@ -23,7 +25,8 @@ import io.quarkus.websockets.next.WebSocketConnection;
  * context, and a Vert.x future converted to a completion stage: measured, about as much CPU as the write itself,
  * on the live consumer's thread, for each socket an event goes to. So every text frame of this socket (events and
  * replies alike) is written to the connection's Netty channel as a {@link TextWebSocketFrame}, through the
- * WebSocket encoder Vert.x installed at the upgrade. Control frames (ping, pong, close) stay Vert.x's.
+ * WebSocket encoder Vert.x installed at the upgrade, and so are the heartbeat's pings. Pongs and the close
+ * handshake stay Vert.x's.
  *
  * <h2>Order and the close handshake</h2>
  * Every frame is queued as a task on the channel's event loop, even when written from it, so the socket's frames
@@ -54,12 +57,17 @@ final class NativePeer implements Peer {
 
     @Override
     public void send(GatewayEvent event) {
-        write(event.nativeFrame(), event);
+        write(text(event.nativeFrame()), event);
     }
 
     /** A reply frame (welcome, subscribed, error…): small, rare, outside the event budget. */
     void reply(String frame) {
-        write(frame, null);
+        write(text(frame), null);
+    }
+
+    /** A ping, in the same queue as the frames (its answer, a pong, tells the heartbeat the peer is alive). */
+    void ping() {
+        write(new PingWebSocketFrame(), null);
     }
 
     @Override
@@ -69,20 +77,24 @@ final class NativePeer implements Peer {
         });
     }
 
+    private static TextWebSocketFrame text(String text) {
+        return new TextWebSocketFrame(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
     /** Queues the frame on the event loop; for an event, its bytes return to the budget when written or dropped. */
-    private void write(String text, GatewayEvent event) {
+    private void write(WebSocketFrame frame, GatewayEvent event) {
         QUEUED.incrementAndGet(this);
         channel.eventLoop().execute(() -> {
             boolean last = QUEUED.decrementAndGet(this) == 0;
-            if (connection.isClosed()) {
+            if (!connection.isClosed()) {
+                ChannelPromise promise = event == null ? channel.voidPromise()
+                        : channel.newPromise().addListener(done -> session.writeCompleted(event));
+                channel.write(frame, promise);
+            } else {
+                frame.release();
                 if (event != null) {
                     session.writeCompleted(event);
                 }
-            } else {
-                ChannelPromise promise = event == null ? channel.voidPromise()
-                        : channel.newPromise().addListener(done -> session.writeCompleted(event));
-                channel.write(new TextWebSocketFrame(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8))),
-                        promise);
             }
             if (last) {
                 channel.flush();
