@@ -6,12 +6,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.apache.kafka.common.PartitionInfo;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -44,7 +46,6 @@ final class KafkaLiveConsumer {
     private static final Logger LOG = Logger.getLogger(KafkaLiveConsumer.class);
     /** A loop that has not turned for this long is stuck (a poll waits 200 ms): readiness DOWN. */
     private static final long STALL_NANOS = Duration.ofSeconds(30).toNanos();
-    private static final int FETCH_MIN_BYTES = 64 * 1024;
 
     private final Map<String, Object> config;
     private final Map<String, Topic> topics;
@@ -82,10 +83,6 @@ final class KafkaLiveConsumer {
         this.config = new HashMap<>(config);
         // the partitions-for check reads cached metadata: refresh it as often as we look
         this.config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) settings.metadataInterval().toMillis());
-        // Batched fetches: one answered per few milliseconds at busy times instead of one per record, which cost
-        // this thread (and the broker) more than handing the records to the hub (measured in the fan-out bench).
-        this.config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, FETCH_MIN_BYTES);
-        this.config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, (int) Math.max(0, settings.fetchMaxWait().toMillis()));
         this.topics = new HashMap<>();
         topics.forEach(topic -> {
             this.topics.put(topic.name(), topic);
@@ -198,10 +195,12 @@ final class KafkaLiveConsumer {
         }
         long lastLagCheck = 0;
         long lastMetadataCheck = System.nanoTime();
+        long lingerNanos = settings.fetchLinger().toNanos();
         while (running) {
             lastTurn = System.nanoTime();
             faultSeam.run();
-            for (ConsumerRecord<String, byte[]> record : pollQuietly(session)) {
+            ConsumerRecords<String, byte[]> records = pollQuietly(session);
+            for (ConsumerRecord<String, byte[]> record : records) {
                 try {
                     handle(record);
                 } catch (RuntimeException e) {
@@ -212,6 +211,13 @@ final class KafkaLiveConsumer {
                 next.put(new TopicPartition(record.topic(), record.partition()), record.offset() + 1);
             }
             up = true;
+            if (!records.isEmpty() && lingerNanos > 0) {
+                // A busy stream is then fetched in batches, not record by record: each fetch cost this thread and
+                // the broker more than handing its records to the hub. The fetch in flight meanwhile is answered
+                // as soon as a record arrives (fetch.min.bytes 1), so a record waits at most the linger, and an
+                // idle stream costs no more than before (the broker holds an empty fetch for fetch.max.wait.ms).
+                LockSupport.parkNanos(lingerNanos);
+            }
             if (failuresInARow > 0) {
                 LOG.infof("live consumer recovered after %d failed attempt(s); %d restart(s) so far", failuresInARow,
                         restarts.get());
@@ -233,14 +239,14 @@ final class KafkaLiveConsumer {
      * Polls, riding out broker trouble: the client reconnects by itself; an error here is logged and the
      * loop goes on (a lost broker shows as lag and as readiness DOWN, not as a dead thread).
      */
-    private Iterable<ConsumerRecord<String, byte[]>> pollQuietly(KafkaConsumer<String, byte[]> session) {
+    private ConsumerRecords<String, byte[]> pollQuietly(KafkaConsumer<String, byte[]> session) {
         try {
             return session.poll(Duration.ofMillis(200));
         } catch (WakeupException e) {
             throw e;
         } catch (org.apache.kafka.common.KafkaException e) {
             LOG.warnf("live consumer poll failed: %s", e.toString());
-            return java.util.List.of();
+            return ConsumerRecords.empty();
         }
     }
 

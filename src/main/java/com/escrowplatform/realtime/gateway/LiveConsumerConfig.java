@@ -18,11 +18,11 @@ public interface LiveConsumerConfig {
     Duration restartBackoffMax();
 
     /**
-     * Longest time the broker holds a fetch to gather more records (it answers at once when 64 KiB are there):
-     * up to this much added latency, for far fewer fetches than one per record at busy times.
+     * After a poll that returned records, the live consumer waits this long before the next: a busy stream is then
+     * fetched in batches instead of record by record, for at most this much added latency; an idle one pays nothing.
      */
     @WithDefault("2ms")
-    Duration fetchMaxWait();
+    Duration fetchLinger();
 
     /** How often the topics' partition counts are checked, so that partitions added at run time are consumed. */
     @WithDefault("30s")
