@@ -1,10 +1,14 @@
 package com.escrowplatform.realtime.gateway.ws;
 
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+
+import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.ws.NativeSocket.NativeConnection;
@@ -28,12 +32,14 @@ import io.vertx.core.Vertx;
  *       timer for its exact second, so the close is on time without a timer per socket for the token's life.</li>
  * </ul>
  *
- * <p>Threads: the tick runs on one event loop and only reads timestamps and starts writes and closes, which
- * Vert.x hands to each socket's own event loop; it never blocks. The {@link NativeConnection} fields it owns
+ * <p>Threads: the tick runs on a thread of its own ("native-heartbeat"), not on an event loop: it visits every
+ * socket (a few milliseconds at 20,000), which on an event loop would hold up that loop's sockets each time. It
+ * only reads timestamps and starts writes and closes, which go to each socket's own event loop; it never blocks. The {@link NativeConnection} fields it owns
  * ({@code lastPingNanos}, {@code expiryScheduled}) are touched by the tick only.
  */
 @ApplicationScoped
 public class NativeHeartbeat {
+    private static final Logger LOG = Logger.getLogger(NativeHeartbeat.class);
     static final int CLOSE_AUTHENTICATION_EXPIRED = NativeSocket.CLOSE_POLICY;
     private static final long MAX_TICK_MILLIS = 5000;
     private static final long MIN_TICK_MILLIS = 100;
@@ -43,7 +49,7 @@ public class NativeHeartbeat {
     private final long pingIntervalNanos;
     private final long deadAfterNanos;
     private final long tickMillis;
-    private long timer = -1;
+    private ScheduledExecutorService ticker;
 
     public NativeHeartbeat(Vertx vertx, OpenConnections connections, GatewayConfig config) {
         this.vertx = vertx;
@@ -64,12 +70,26 @@ public class NativeHeartbeat {
     }
 
     void start(@Observes StartupEvent event) {
-        timer = vertx.setPeriodic(tickMillis, id -> tick());
+        ticker = Executors.newSingleThreadScheduledExecutor(run -> {
+            Thread thread = new Thread(run, "native-heartbeat");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ticker.scheduleWithFixedDelay(this::tickSafely, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+    }
+
+    /** A tick that throws would cancel every later one: the next tick tries again instead. */
+    private void tickSafely() {
+        try {
+            tick();
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "heartbeat tick failed; the next one runs in %d ms", tickMillis);
         }
     }
 
