@@ -34,8 +34,9 @@ import io.vertx.core.Vertx;
  *
  * <p>Threads: the tick runs on a thread of its own ("native-heartbeat"), not on an event loop: it visits every
  * socket (a few milliseconds at 20,000), which on an event loop would hold up that loop's sockets each time. It
- * only reads timestamps and starts writes and closes, which go to each socket's own event loop; it never blocks. The {@link NativeConnection} fields it owns
- * ({@code lastPingNanos}, {@code expiryScheduled}) are touched by the tick only.
+ * only reads timestamps and starts writes and closes, which go to each socket's own event loop; it never blocks.
+ * The {@link NativeConnection} fields it owns ({@code lastPingNanos}, {@code expiryScheduled}) are touched by the
+ * tick only.
  */
 @ApplicationScoped
 public class NativeHeartbeat {
