@@ -18,7 +18,6 @@ import io.quarkus.runtime.StartupEvent;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocketConnection;
-import io.vertx.core.Vertx;
 
 /**
  * The timed side of every native socket, from one periodic tick for all of them instead of timers per socket
@@ -45,15 +44,13 @@ public class NativeHeartbeat {
     private static final long MAX_TICK_MILLIS = 5000;
     private static final long MIN_TICK_MILLIS = 100;
 
-    private final Vertx vertx;
     private final OpenConnections connections;
     private final long pingIntervalNanos;
     private final long deadAfterNanos;
     private final long tickMillis;
     private ScheduledExecutorService ticker;
 
-    public NativeHeartbeat(Vertx vertx, OpenConnections connections, GatewayConfig config) {
-        this.vertx = vertx;
+    public NativeHeartbeat(OpenConnections connections, GatewayConfig config) {
         this.connections = connections;
         this.pingIntervalNanos = config.pingInterval().toNanos();
         this.deadAfterNanos = config.deadPeerTimeout().toNanos();
@@ -111,8 +108,9 @@ public class NativeHeartbeat {
                 long untilExpiry = TimeUnit.SECONDS.toMillis(state.expiresAtEpochSecond) - nowMillis;
                 if (untilExpiry <= tickMillis) {
                     state.expiryScheduled = true;
-                    vertx.setTimer(Math.max(1, untilExpiry), id -> close(connection,
-                            new CloseReason(CLOSE_AUTHENTICATION_EXPIRED, "Authentication expired")));
+                    ticker.schedule(() -> close(connection,
+                            new CloseReason(CLOSE_AUTHENTICATION_EXPIRED, "Authentication expired")),
+                            Math.max(1, untilExpiry), TimeUnit.MILLISECONDS);
                 }
             }
             if (now - Math.max(lastHeard, state.lastPingNanos) >= pingIntervalNanos) {
