@@ -13,9 +13,11 @@ export const PROTOCOLS = ['native', 'socketio'];
  * @param {string} o.baseUrl   e.g. ws://127.0.0.1:8080
  * @param {string} o.token     bearer token (the native peer ignores it)
  * @param {string} o.room      'escrow:<id>'
+ * @param {string} [o.lastEventId]  resume the room after this id (replay), as a reconnecting client does
  * @param {string} o.localAddress  source address to bind, 127.0.0.x
  * @param {number} o.timeoutMs  for the whole open + subscribe
- * @param {(room: string, data: object) => void} o.onEvent
+ * @param {(room: string, data: object, id: string) => void} o.onEvent
+ * @param {(reply: {recovered: boolean, replayed: number, position: string}) => void} [o.onSubscribed]
  * @param {(code: number) => void} o.onClose  after a successful open only
  */
 export function open(o) {
@@ -64,10 +66,11 @@ function openNative(o) {
   return lifecycle(ws, o, (text, state) => {
     const frame = JSON.parse(text);
     if (state.isOpen()) {
-      if (frame.room === o.room && frame.data) o.onEvent(frame.room, frame.data);
+      if (frame.room === o.room && frame.data) o.onEvent(frame.room, frame.data, frame.id);
     } else if (frame.type === 'welcome') {
-      ws.send(JSON.stringify({ op: 'subscribe', room: o.room, ref: '1' }));
+      ws.send(JSON.stringify({ op: 'subscribe', room: o.room, lastEventId: o.lastEventId, ref: '1' }));
     } else if (frame.type === 'subscribed' && frame.ref === '1') {
+      o.onSubscribed?.(frame);
       state.done();
     } else if (frame.type === 'error') {
       state.fail(`refused:${frame.code}`);
@@ -84,16 +87,19 @@ function openSocketIo(o) {
     if (kind !== '4') return;
     const body = text.slice(1);
     if (body.startsWith('0')) {
-      ws.send(`421${JSON.stringify(['subscribe', { room: o.room }])}`);
+      ws.send(`421${JSON.stringify(['subscribe', { room: o.room, lastEventId: o.lastEventId }])}`);
     } else if (body.startsWith('4')) {
       state.fail('refused:connect_error');
     } else if (body.startsWith('31')) {
       const [ack] = JSON.parse(body.slice(2));
-      if (ack && ack.ok) state.done();
+      if (ack && ack.ok) {
+        o.onSubscribed?.(ack);
+        state.done();
+      }
       else state.fail(`refused:${ack?.code ?? 'subscribe'}`);
     } else if (body.startsWith('2') && state.isOpen()) {
       const [, event] = JSON.parse(body.slice(body.indexOf('[')));
-      if (event && event.room === o.room && event.data) o.onEvent(event.room, event.data);
+      if (event && event.room === o.room && event.data) o.onEvent(event.room, event.data, event.id);
     }
   });
 }

@@ -33,8 +33,9 @@ async function createEscrow(http, n, tag, milestones, fund) {
 }
 
 /**
- * `count` rooms: [{id, parties:[3 user ids], milestones}]. With `http`, created over REST, `concurrency` at a
- * time, with `milestones` milestones each and funded when `fund`; without, made up.
+ * `count` rooms: [{id, parties:[3 user ids], milestones}]. With `http` (a base URL, or several instances' to
+ * spread the calls over), created over REST, `concurrency` at a time, with `milestones` milestones each and
+ * funded when `fund`; without, made up.
  */
 export async function makeRooms({ count, http, tag, concurrency = 8, milestones = 1, fund = false }) {
   if (!http) {
@@ -42,12 +43,13 @@ export async function makeRooms({ count, http, tag, concurrency = 8, milestones 
       id: randomUUID(), parties: ['buyer', 'seller', 'arbiter'].map((role) => `bench-${tag}-${n}-${role}`),
     }));
   }
+  const hosts = [http].flat();
   const rooms = new Array(count);
   let next = 0;
   async function lane() {
     while (next < count) {
       const n = next++;
-      rooms[n] = await createEscrow(http, n, tag, milestones, fund);
+      rooms[n] = await createEscrow(hosts[n % hosts.length], n, tag, milestones, fund);
     }
   }
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));

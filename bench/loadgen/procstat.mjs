@@ -54,8 +54,11 @@ export class CpuMeter {
     this.startedAt = 0;
   }
 
+  /** Watches `pid` as `name`; a new pid for a name during an interval (a restarted process) counts from zero. */
   watch(name, pid) {
-    if (pid) this.pids.set(name, pid);
+    if (!pid) return;
+    if (this.startedAt && this.pids.has(name) && this.pids.get(name) !== pid) this.start.set(name, 0);
+    this.pids.set(name, pid);
   }
 
   mark() {

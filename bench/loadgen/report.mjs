@@ -48,15 +48,18 @@ export function markdownTable(columns, rows) {
   ].join('\n');
 }
 
-/** Writes bench/results/<scenario>-<timestamp>.md and returns its path and text. */
-export function writeResult({ scenario, title, command, facts, tables, notes, resultsDir }) {
+/**
+ * Writes bench/results/<scenario>-<timestamp>.md, and beside it the same tables as data (.json, what plot.mjs
+ * draws from); returns the markdown's path and text. `tables`: [{heading, columns, rows}].
+ */
+export function writeResult({ scenario, title, label, command, facts, tables, notes, resultsDir }) {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
   const text = [
     `# ${title}`,
     '',
     `Command: \`${command}\``,
     '',
-    ...tables.flatMap(({ heading, table }) => [`## ${heading}`, '', table, '']),
+    ...tables.flatMap(({ heading, columns, rows }) => [`## ${heading}`, '', markdownTable(columns, rows), '']),
     ...(notes.length ? ['## Notes', '', ...notes.map((n) => `- ${n}`), ''] : []),
     '## Machine',
     '',
@@ -66,5 +69,6 @@ export function writeResult({ scenario, title, command, facts, tables, notes, re
   mkdirSync(resultsDir, { recursive: true });
   const path = join(resultsDir, `${scenario}-${stamp}.md`);
   writeFileSync(path, text);
+  writeFileSync(path.replace(/\.md$/, '.json'), `${JSON.stringify({ scenario, title, label, command, facts, tables, notes }, null, 1)}\n`);
   return { path, text };
 }

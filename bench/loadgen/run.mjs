@@ -4,9 +4,11 @@
 //   node bench/loadgen/run.mjs capacity [--sockets 10000 --steps 4 ...]
 //   node bench/loadgen/run.mjs fanout   [--sockets 10000 --rates 500,1000,2000,5000,10000 ...]
 //   node bench/loadgen/run.mjs e2e      [--sockets 10000 --rates 1000 ...]
+//   node bench/loadgen/run.mjs reconnect [--sockets 10000 --rates 200 --seconds 30 --kill-after 10 ...]
+//   node bench/loadgen/run.mjs scaleout [--sockets 97500 --instances 5 --rates 500 ...]
 //   node bench/loadgen/run.mjs <scenario> --smoke
 //
-// It starts (or attaches to) the target, forks the workers and the producer, runs the steps, prints one JSON
+// It starts (or attaches to) the target (the gateway, or a comparison peer of bench/peers/), forks the workers and the producer, runs the steps, prints one JSON
 // line per step and a markdown table at the end (also written to bench/results/), and stops everything it
 // started, whatever happens. Every loop is bounded in count and time.
 import { mkdirSync } from 'node:fs';
@@ -17,24 +19,28 @@ import { PROTOCOLS } from './clients.mjs';
 import { makeRooms, placeSockets, releaseMilestones } from './escrows.mjs';
 import { Child, Fleet } from './fleet.mjs';
 import { CpuMeter, commandLine, liveHeapKiB, rssKiB } from './procstat.mjs';
-import { machineFacts, markdownTable, writeResult } from './report.mjs';
-import { Histogram, round } from './stats.mjs';
-import { REPO, startGateway } from './target.mjs';
+import { machineFacts, writeResult } from './report.mjs';
+import { Histogram, nowMs, round } from './stats.mjs';
+import { PEER_NAMES, REPO, startGateway, startPeer } from './target.mjs';
 
 const SOCKETS_PER_WORKER = 9000; // a process holds at most 20,000 files: stay well under
-const SCENARIOS = ['capacity', 'fanout', 'e2e'];
+const SCENARIOS = ['capacity', 'fanout', 'e2e', 'reconnect', 'scaleout'];
+const TARGETS = ['gateway', 'attach', ...PEER_NAMES];
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    target: { type: 'string', default: 'gateway' }, // 'gateway' (started here) or 'attach'
+    target: { type: 'string', default: 'gateway' }, // 'gateway' or a peer (started here), or 'attach'
     url: { type: 'string' }, // attach: ws://127.0.0.1:PORT
     pid: { type: 'string' }, // attach: the target's pid, for CPU/RSS (and heap, if a JVM)
     kafka: { type: 'string' }, // attach: bootstrap servers
     'broker-pid': { type: 'string' },
     rest: { type: 'boolean' }, // attach: create escrows over REST (a gateway); peers need none
     label: { type: 'string' },
-    protocol: { type: 'string', default: 'native' },
+    protocol: { type: 'string' }, // native (default), socketio; a peer's own by default
+    instances: { type: 'string' }, // scaleout: gateways sharing one broker and database; reconnect: 2 = fail over
+    'kill-after': { type: 'string' }, // reconnect: seconds into the step when the gateway is killed
+    'rest-concurrency': { type: 'string', default: '16' }, // REST calls in flight while making rooms
     sockets: { type: 'string' },
     workers: { type: 'string', default: '2' },
     'per-room': { type: 'string', default: '10' },
@@ -57,22 +63,29 @@ const { values: opt, positionals } = parseArgs({
 });
 
 const scenario = positionals[0];
-if (!SCENARIOS.includes(scenario) || !PROTOCOLS.includes(opt.protocol)) {
-  console.error(`usage: run.mjs <${SCENARIOS.join('|')}> [--smoke] [--protocol ${PROTOCOLS.join('|')}] ... (see README.md)`);
+const peerTarget = PEER_NAMES.includes(opt.target);
+if (!SCENARIOS.includes(scenario) || !TARGETS.includes(opt.target) || (opt.protocol && !PROTOCOLS.includes(opt.protocol))
+    || (['reconnect', 'scaleout'].includes(scenario) && opt.target !== 'gateway')) {
+  console.error(`usage: run.mjs <${SCENARIOS.join('|')}> [--smoke] [--target ${TARGETS.join('|')}] `
+    + `[--protocol ${PROTOCOLS.join('|')}] ... (see README.md; reconnect and scaleout start the gateway themselves)`);
   process.exit(64);
 }
 const smoke = opt.smoke;
 const num = (name, normal, small) => Number(opt[name] ?? (smoke ? small : normal));
 const settings = {
-  sockets: num('sockets', 10000, 50),
+  sockets: num('sockets', scenario === 'scaleout' ? 97500 : 10000, scenario === 'scaleout' ? 100 : 50),
+  instances: scenario === 'scaleout' ? num('instances', 5, 2) : scenario === 'reconnect' ? num('instances', 1, 1) : 1,
+  killAfter: num('kill-after', 10, 2),
+  restConcurrency: Number(opt['rest-concurrency']),
   workers: Number(opt.workers),
   perRoom: Number(opt['per-room']),
   steps: num('steps', 4, 2),
   settle: num('settle', 10, 1),
   concurrency: Number(opt.concurrency),
   connectTimeoutMs: Number(opt['connect-timeout']) * 1000,
-  rates: (opt.rates ?? (smoke ? '20,50' : positionals[0] === 'e2e' ? '1000' : '500,1000,2000,5000,10000')).split(',').map(Number),
-  seconds: num('seconds', 10, 3),
+  rates: (opt.rates ?? (smoke ? (scenario === 'reconnect' ? '20' : '20,50')
+    : { e2e: '1000', reconnect: '200', scaleout: '500' }[scenario] ?? '500,1000,2000,5000,10000')).split(',').map(Number),
+  seconds: num('seconds', scenario === 'reconnect' ? 30 : 10, scenario === 'reconnect' ? 6 : 3),
   warmupSeconds: num('warmup', 15, 0),
   drainMs: Number(opt.drain) * 1000,
   p99Limit: Number(opt['p99-limit']),
@@ -117,19 +130,26 @@ async function target() {
       kafka: opt.kafka, pid: opt.pid && Number(opt.pid), brokerPid: opt['broker-pid'] && Number(opt['broker-pid']),
       label: opt.label ?? `attached ${opt.url}`, stop: async () => {} };
   }
+  if (peerTarget) {
+    const peer = await startPeer({ name: opt.target, runDir, log });
+    return { ...peer, label: opt.label ?? peer.label };
+  }
   const gatewaySettings = Object.fromEntries(opt.set.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
   const gateway = await startGateway({ runDir, jar: opt.jar, jvmOptions: opt['jvm-opts'].split(' ').filter(Boolean),
-    settings: gatewaySettings, log });
+    settings: gatewaySettings, instances: settings.instances, log });
   return { ...gateway, label: opt.label ?? 'escrow-realtime (packaged jar)' };
 }
 
 // ---- shared steps -----------------------------------------------------------------------------------------
-/** Opens `placed` sockets, spread over the workers; returns what the fleet reports, merged. */
-async function openSockets(fleet, placed) {
+/**
+ * Opens `placed` sockets, spread over the workers; returns what the fleet reports, merged. With `resume`,
+ * closed sockets reconnect and resume their room (see worker.mjs).
+ */
+async function openSockets(fleet, placed, resume = false) {
   const shares = fleet.workers.map((_, k) => placed.filter((_, i) => i % fleet.workers.length === k));
   const t0 = performance.now();
-  const answers = await fleet.all((k) => ({ cmd: 'open', sockets: shares[k].map(({ user, room }) => ({ user, room })),
-    protocol: opt.protocol, baseUrl: tgt.url, concurrency: settings.concurrency, timeoutMs: settings.connectTimeoutMs }),
+  const answers = await fleet.all((k) => ({ cmd: 'open', sockets: shares[k].map(({ user, room, url, fallback }) => ({ user, room, url, fallback })),
+    protocol, baseUrl: tgt.url, concurrency: settings.concurrency, timeoutMs: settings.connectTimeoutMs, resume }),
   'opened', settings.maxSeconds * 1000);
   const seconds = (performance.now() - t0) / 1000;
   const merged = { attempted: 0, ok: 0, held: 0, failures: {}, rooms: {}, seconds };
@@ -263,7 +283,7 @@ async function capacity(meter, rooms, placed) {
   ];
   const complete = probe.received === probe.expected && probe.report.duplicates === 0;
   return {
-    tables: [{ heading: `${tgt.label}, ${opt.protocol}: capacity`, table: markdownTable(columns, rows) }],
+    tables: [{ heading: `${tgt.label}, ${protocol}: capacity`, columns, rows }],
     notes: [
       `baseline before any socket: RSS ${kib(rss0)} MiB, live heap ${kib(heap0)} MiB; per-socket figures are growth over it divided by sockets held`,
       `delivery probe after the last step: ${probe.received} of ${probe.expected} expected deliveries, ${probe.report.duplicates} duplicated or out of order, latency ${JSON.stringify(probe.report.latency.summary())} ms`,
@@ -307,7 +327,7 @@ async function fanout(meter, rooms, placed, e2e = false) {
       deliveriesPerSecond: round(step.received / step.elapsed, 0), expected: step.expected, received: step.received,
       drops, duplicates: step.report.duplicates, lost: reasons(step.report.lost),
       p50: latency.p50, p99: latency.p99, p999: latency.p999, max: latency.max,
-      cpu: cpuLine(cpu),
+      cpu: cpuLine(cpu), targetCpu: percent(cpu, 'target'),
       ackP99: step.produced.ackMs.p99,
     };
     emit({ step: `rate-${rate}`, ...row, sourceFailures: step.produced.failed, strays: step.report.strays, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
@@ -331,8 +351,8 @@ async function fanout(meter, rooms, placed, e2e = false) {
     { key: 'cpu', title: 'CPU (of a core)' },
   ];
   return {
-    tables: [{ heading: `${tgt.label}, ${opt.protocol}: ${e2e ? 'end to end (REST commit to client)' : 'fan-out'}, ${settings.perRoom} sockets per room`,
-      table: markdownTable(columns, rows) }],
+    tables: [{ heading: `${tgt.label}, ${protocol}: ${e2e ? 'end to end (REST commit to client)' : 'fan-out'}, ${settings.perRoom} sockets per room`,
+      columns, rows }],
     notes: [
       `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`
         + (e2e || !settings.warmupSeconds ? '' : `; ${settings.warmupSeconds} s of warm-up at ${settings.rates[0]} events/s before the first step (not in the table)`),
@@ -345,16 +365,181 @@ async function fanout(meter, rooms, placed, e2e = false) {
   };
 }
 
+/**
+ * A metric's value from an instance's Prometheus text, or null: `name` plus, if given, a label filter such as
+ * `path="hot"` that its label set must contain.
+ */
+async function metric(http, name, label = '') {
+  try {
+    const text = await (await fetch(`${http}/q/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
+    const line = text.split('\n').find((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(label));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- reconnect storm --------------------------------------------------------------------------------------
+/** Asks every worker for its status; sums the counts, keeps the latest times. */
+async function fleetStatus() {
+  const answers = await started.fleet.all(() => ({ cmd: 'status' }), 'status', 10_000);
+  const merged = { held: 0, down: 0, caughtUp: 0, reconnected: 0, recovered: 0, unrecovered: 0, replayed: 0, gaveUp: 0,
+    failures: {}, lastDownAtMs: null, lastResubscribedAtMs: null, lastCaughtUpAtMs: null };
+  for (const a of answers) {
+    for (const key of ['held', 'down', 'caughtUp', 'reconnected', 'recovered', 'unrecovered', 'replayed', 'gaveUp']) merged[key] += a[key];
+    for (const [reason, n] of Object.entries(a.failures)) merged.failures[reason] = (merged.failures[reason] ?? 0) + n;
+    for (const key of ['lastDownAtMs', 'lastResubscribedAtMs', 'lastCaughtUpAtMs']) merged[key] = Math.max(merged[key] ?? 0, a[key] ?? 0) || null;
+  }
+  return merged;
+}
+
+/**
+ * Every socket resumes its room after its gateway dies: events flow from Kafka at the first rate; after
+ * --kill-after s the gateway gets `kill -9` (no goodbye to its sockets). With one instance it is started again
+ * at once on the same port, as a supervisor would, and the clients come back to it; with --instances 2 every
+ * socket starts on the first and fails over to the second, which runs all along (a balancer's view). Every
+ * client reconnects with backoff and subscribes with the last event id it saw. Measures the time from the kill
+ * until every socket is back and has its replay, and counts events lost and duplicated.
+ */
+async function reconnectStorm(meter, rooms, placed) {
+  const opened = await openSockets(started.fleet, placed, true);
+  emit({ step: 'open', held: opened.held, failures: opened.failures, connectRate: round(opened.ok / opened.seconds, 0) });
+  const [gateway] = tgt.instances;
+  const failover = tgt.instances.length > 1;
+  const rate = settings.rates[0];
+  const times = {};
+  let recovery = null;
+  const storm = async (step) => {
+    const producing = fromKafka(rooms.map((r) => r.id), rate, settings.seconds)(step);
+    await sleep(settings.killAfter * 1000);
+    const killedAt = nowMs();
+    gateway.kill();
+    if (failover) meter.watch('target', tgt.instances[1].pid); // the one measured from here on
+    meter.mark();
+    if (failover) {
+      log(`kill -9 ${gateway.pid} at ${settings.killAfter} s; its sockets fail over to ${tgt.instances[1].name}`);
+    } else {
+      log(`kill -9 ${gateway.pid} at ${settings.killAfter} s; starting it again`);
+      await gateway.start();
+      times.ready = nowMs() - killedAt;
+      meter.watch('target', gateway.pid);
+      log(`gateway ready again after ${round(times.ready / 1000, 2)} s (pid ${gateway.pid})`);
+    }
+    const until = killedAt + 120_000;
+    while (nowMs() < until) {
+      recovery = await fleetStatus();
+      // every socket has noticed the kill, come back (or given up) and had its replay
+      if (recovery.reconnected + recovery.gaveUp >= opened.ok && recovery.caughtUp >= recovery.held) break;
+      await sleep(100);
+    }
+    times.noticed = recovery.lastDownAtMs - killedAt;
+    times.resubscribed = recovery.lastResubscribedAtMs - killedAt;
+    times.caughtUp = recovery.lastCaughtUpAtMs - killedAt;
+    times.cpu = meter.read();
+    const serving = tgt.instances[failover ? 1 : 0].http;
+    for (const path of ['hot', 'cold', 'unrecovered']) times[path] = await metric(serving, 'escrow_gateway_replays_total', `path="${path}"`);
+    return producing;
+  };
+  const step = await deliveryStep('storm', opened.rooms, storm);
+  const latency = step.report.latency.summary();
+  const distinct = step.received - step.report.duplicates;
+  const row = {
+    sockets: opened.ok, offered: rate, killAfter: settings.killAfter,
+    noticed: round(times.noticed / 1000, 2), ready: failover ? 'fail-over' : round(times.ready / 1000, 2), resubscribed: round(times.resubscribed / 1000, 2), caughtUp: round(times.caughtUp / 1000, 2),
+    back: recovery.held, gaveUp: recovery.gaveUp, recovered: recovery.recovered, unrecovered: recovery.unrecovered,
+    replayed: recovery.replayed, paths: `${times.hot} / ${times.cold} / ${times.unrecovered}`, expected: step.expected, received: distinct, lost: step.expected - distinct,
+    duplicates: step.report.duplicates, p50: latency.p50, p99: latency.p99, max: latency.max,
+    retries: reasons(recovery.failures), cpu: cpuLine(times.cpu),
+  };
+  emit({ step: 'storm', ...row, strays: step.report.strays, clockOffsetsMs: step.clockOffsetsMs });
+  const columns = [
+    { key: 'sockets', title: 'sockets' }, { key: 'offered', title: 'events/s' },
+    { key: 'noticed', title: 'every client saw the close s' }, { key: 'ready', title: 'gateway ready again s' },
+    { key: 'resubscribed', title: 'every socket resubscribed s' }, { key: 'caughtUp', title: 'every replay delivered s' },
+    { key: 'back', title: 'sockets back' }, { key: 'recovered', title: 'recovered' }, { key: 'unrecovered', title: 'not recovered' },
+    { key: 'replayed', title: 'events replayed' }, { key: 'paths', title: 'replays hot / cold / not recovered (server)' }, { key: 'expected', title: 'expected' }, { key: 'received', title: 'received once' },
+    { key: 'lost', title: 'lost' }, { key: 'duplicates', title: 'dup/out of order' }, { key: 'p99', title: 'p99 ms' },
+    { key: 'max', title: 'max ms' }, { key: 'retries', title: 'failed reconnect attempts' }, { key: 'cpu', title: 'CPU from kill to recovery' },
+  ];
+  return {
+    tables: [{ heading: `${tgt.label}, ${protocol}: reconnect storm, ${settings.perRoom} sockets per room`, columns, rows: [row] }],
+    notes: [
+      `${opened.held} sockets in ${rooms.length} rooms; ${rate} events/s for ${settings.seconds} s; kill -9 of the gateway ${settings.killAfter} s in, `
+        + (failover ? `its clients failing over to a second instance (one broker, one database)` : 'started again at once on the same port'),
+      'times are from the kill; a client reconnects after a random delay (backoff 250 ms doubling to 2 s, full jitter) and subscribes with the last event id it saw (or its last subscription\'s position)',
+      'recovered = subscriptions answered recovered:true; lost = expected (events sent to a room × its sockets) minus distinct events received; latency includes the outage for the events sent while the gateway was down',
+      clockNote(step.clockOffsetsMs),
+    ],
+    correct: opened.ok === placed.length && row.lost === 0 && row.duplicates === 0 && row.unrecovered === 0 && row.gaveUp === 0,
+  };
+}
+
+// ---- scale-out --------------------------------------------------------------------------------------------
+
+/**
+ * Sockets spread over --instances gateways sharing one broker and database (socket i on instance i mod n, so
+ * every room has subscribers on several instances); events produced to Kafka; every subscriber on every
+ * instance must get every event of its room, counted per room.
+ */
+async function scaleOut(meter, rooms, placed) {
+  const opened = await openSockets(started.fleet, placed);
+  emit({ step: 'open', held: opened.held, failures: opened.failures, connectRate: round(opened.ok / opened.seconds, 0) });
+  const rate = settings.rates[0];
+  meter.mark();
+  const step = await deliveryStep('deliver', opened.rooms, fromKafka(rooms.map((r) => r.id), rate, settings.seconds));
+  const cpu = meter.read();
+  const instanceRows = [];
+  for (const [k, instance] of tgt.instances.entries()) {
+    const rss = rssKiB(instance.pid);
+    instanceRows.push({ instance: instance.name, sockets: await metric(instance.http, 'escrow_gateway_sessions'),
+      rssMiB: rss == null ? null : round(rss / 1024, 1), cpu: percent(cpu, `gateway${k}`) });
+  }
+  const latency = step.report.latency.summary();
+  const distinct = step.received - step.report.duplicates;
+  const row = {
+    instances: tgt.instances.length, sockets: opened.ok, failures: reasons(opened.failures), connectRate: round(opened.ok / opened.seconds, 0),
+    offered: rate, deliveriesPerSecond: round(step.received / step.elapsed, 0), expected: step.expected, received: distinct,
+    missed: step.expected - distinct, duplicates: step.report.duplicates, closed: reasons(step.report.lost),
+    p50: latency.p50, p99: latency.p99, max: latency.max, cpu: cpuLine({ ...cpu, target: sum(Object.fromEntries(
+      Object.entries(cpu).filter(([n, v]) => n.startsWith('gateway') && v != null))) }),
+  };
+  emit({ step: 'deliver', ...row, instanceRows, strays: step.report.strays, clockOffsetsMs: step.clockOffsetsMs });
+  const columns = [
+    { key: 'instances', title: 'instances' }, { key: 'sockets', title: 'sockets' }, { key: 'failures', title: 'connect failures' },
+    { key: 'connectRate', title: 'connect rate /s' }, { key: 'offered', title: 'events/s' },
+    { key: 'deliveriesPerSecond', title: 'deliveries/s' }, { key: 'expected', title: 'expected' }, { key: 'received', title: 'received once' },
+    { key: 'missed', title: 'missed' }, { key: 'duplicates', title: 'dup/out of order' }, { key: 'closed', title: 'closed after open' },
+    { key: 'p50', title: 'p50 ms' }, { key: 'p99', title: 'p99 ms' }, { key: 'max', title: 'max ms' }, { key: 'cpu', title: 'CPU (gateways summed)' },
+  ];
+  const instanceColumns = [{ key: 'instance', title: 'instance' }, { key: 'sockets', title: 'open sockets (its gauge)' },
+    { key: 'rssMiB', title: 'RSS MiB' }, { key: 'cpu', title: 'CPU while delivering' }];
+  return {
+    tables: [
+      { heading: `${tgt.label}, ${protocol}: scale-out over ${tgt.instances.length} instances, ${settings.perRoom} sockets per room`, columns, rows: [row] },
+      { heading: 'per instance', columns: instanceColumns, rows: instanceRows },
+    ],
+    notes: [
+      `${opened.held} sockets in ${rooms.length} rooms over ${tgt.instances.length} instances (one broker, one database); ${rate} events/s for ${settings.seconds} s`,
+      'every instance consumes every record and delivers to its own sockets; missed = expected (events sent to a room × its sockets on all instances) minus distinct events received',
+      clockNote(step.clockOffsetsMs),
+    ],
+    correct: opened.ok === placed.length && row.missed === 0 && row.duplicates === 0,
+  };
+}
+
 // ---- main -------------------------------------------------------------------------------------------------
 let tgt;
+let protocol;
 let exitCode = 1;
 try {
   log(`${scenario}: ${JSON.stringify(settings)}; run files in ${runDir}`);
   tgt = await target();
   started.target = tgt;
+  protocol = opt.protocol ?? tgt.protocol ?? 'native';
   tgt.jvm = tgt.pid != null && /(^|\/)java$/.test(commandLine(tgt.pid)[0] ?? '');
   const meter = new CpuMeter();
   meter.watch('target', tgt.pid);
+  if (settings.instances > 1) tgt.instances.forEach((instance, k) => meter.watch(`gateway${k}`, instance.pid));
   meter.watch('broker', tgt.brokerPid);
   meter.watch('runner', process.pid);
   if (scenario === 'e2e' && !tgt.http) throw new Error('e2e needs a target with REST: the gateway, or --rest');
@@ -370,14 +555,19 @@ try {
   // e2e releases one milestone per event: enough for every step, one spare so no escrow completes
   const milestones = scenario !== 'e2e' ? 1
     : Math.min(100, Math.ceil(settings.rates.reduce((n, r) => n + r * settings.seconds, 0) / roomCount) + 1);
-  const rooms = await makeRooms({ count: roomCount, http: tgt.http, tag: runId, milestones, fund: scenario === 'e2e' });
-  const placed = placeSockets(rooms, settings.sockets, settings.perRoom);
+  const rooms = await makeRooms({ count: roomCount, http: tgt.instances?.map((i) => i.http) ?? tgt.http, tag: runId,
+    milestones, fund: scenario === 'e2e', concurrency: settings.restConcurrency });
+  const placed = placeSockets(rooms, settings.sockets, settings.perRoom).map((socket, i) => (scenario === 'reconnect'
+    ? { ...socket, url: tgt.instances[0].url, fallback: tgt.instances[1]?.url }
+    : { ...socket, url: tgt.instances?.[i % tgt.instances.length].url }));
   const facts = machineFacts({ target: tgt.pid });
   const result = scenario === 'capacity' ? await capacity(meter, rooms, placed)
-    : await fanout(meter, rooms, placed, scenario === 'e2e');
+    : scenario === 'reconnect' ? await reconnectStorm(meter, rooms, placed)
+      : scenario === 'scaleout' ? await scaleOut(meter, rooms, placed)
+        : await fanout(meter, rooms, placed, scenario === 'e2e');
   facts['load average at the end'] = loadavg().map((l) => l.toFixed(2)).join(' / ');
   const command = `node bench/loadgen/run.mjs ${process.argv.slice(2).join(' ')}`;
-  const written = writeResult({ scenario, title: `${scenario}: ${tgt.label}`, command, facts, tables: result.tables,
+  const written = writeResult({ scenario, title: `${scenario}: ${tgt.label}`, label: tgt.label, command, facts, tables: result.tables,
     notes: result.notes, resultsDir: opt.results ?? (smoke ? runDir : join(REPO, 'bench/results')) });
   console.log(`\n${written.text}`);
   log(`written ${written.path}`);

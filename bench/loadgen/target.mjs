@@ -1,7 +1,10 @@
 // The system under test when the runner owns it: a Kafka broker (tools/kafka/kafka-broker), a fresh
-// PostgreSQL database and the packaged gateway jar, all on 127.0.0.1; stopped and dropped by stop().
+// PostgreSQL database and one or more instances of the packaged gateway jar, or a comparison peer of
+// bench/peers/ with its own broker; all on 127.0.0.1, stopped (and the database dropped) by stop().
 import { spawn, execFileSync } from 'node:child_process';
-import { openSync, mkdirSync } from 'node:fs';
+import { appendFileSync, openSync, mkdirSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import kafkajs from 'kafkajs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,56 +56,159 @@ async function javaChild(script) {
   return pid;
 }
 
-/**
- * Starts broker, database and gateway. Returns {url, kafka, pid, brokerPid, jvmOptions, logs, stop()}.
- * `settings` are extra -D options for the gateway; `jvmOptions` go before -jar.
- */
-export async function startGateway({ runDir, jar, jvmOptions = [], settings = {}, log = () => {} }) {
-  mkdirSync(runDir, { recursive: true });
+/** Runs cleanups in reverse order of registration, each once, logging (not throwing) what fails. */
+function cleanupStack(log) {
   const cleanups = [];
-  const stop = async () => {
-    for (const cleanup of cleanups.reverse()) {
-      try { await cleanup(); } catch (err) { log(`cleanup: ${err.message}`); }
-    }
-    cleanups.length = 0;
+  return {
+    push: (cleanup) => cleanups.push(cleanup),
+    run: async () => {
+      for (const cleanup of cleanups.reverse()) {
+        try { await cleanup(); } catch (err) { log(`cleanup: ${err.message}`); }
+      }
+      cleanups.length = 0;
+    },
   };
-  try {
-    const [kafkaPort, controllerPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-    const brokerLog = join(runDir, 'broker.log');
-    const broker = spawn(join(REPO, 'tools/kafka/kafka-broker'), [kafkaPort, controllerPort, join(runDir, 'kafka')],
-      { stdio: ['ignore', openSync(brokerLog, 'a'), openSync(brokerLog, 'a')] });
-    cleanups.push(() => terminate(broker));
-    log(`broker starting on ${kafkaPort} (log ${brokerLog})`);
-    await until('broker', 180_000, () => accepts(kafkaPort), () => broker.exitCode === null);
-    const brokerPid = await javaChild(broker);
+}
 
+/** A Kafka broker (tools/kafka/kafka-broker) on free ports; its stop is pushed onto `cleanups`. */
+async function startBroker(runDir, cleanups, log) {
+  const [kafkaPort, controllerPort] = [await freePort(), await freePort()];
+  const brokerLog = join(runDir, 'broker.log');
+  const broker = spawn(join(REPO, 'tools/kafka/kafka-broker'), [kafkaPort, controllerPort, join(runDir, 'kafka')],
+    { stdio: ['ignore', openSync(brokerLog, 'a'), openSync(brokerLog, 'a')] });
+  cleanups.push(() => terminate(broker));
+  log(`broker starting on ${kafkaPort} (log ${brokerLog})`);
+  await until('broker', 180_000, () => accepts(kafkaPort), () => broker.exitCode === null);
+  return { kafka: `127.0.0.1:${kafkaPort}`, brokerPid: await javaChild(broker), brokerLog };
+}
+
+/**
+ * One gateway JVM on a fixed port, under the watchdog script. kill() is `kill -9` (no shutdown hook, no
+ * goodbye to its sockets); start() again brings up a new JVM on the same port, database and broker.
+ */
+class GatewayInstance {
+  constructor({ name, port, args, runDir, log }) {
+    Object.assign(this, { name, port, args, log });
+    this.logFile = join(runDir, `${name}.log`);
+    this.url = `ws://127.0.0.1:${port}`;
+    this.http = `http://127.0.0.1:${port}`;
+    this.wrapper = null;
+    this.pid = null;
+  }
+
+  async start() {
+    const wrapper = spawn(WATCHED, ['java', ...this.args],
+      { stdio: ['ignore', openSync(this.logFile, 'a'), openSync(this.logFile, 'a')] });
+    this.wrapper = wrapper;
+    this.log(`${this.name} starting on ${this.port} (log ${this.logFile})`);
+    this.pid = await javaChild(wrapper);
+    await until(`${this.name} ready`, 300_000, async () => (await readyStatus(this.port)) === 200,
+      () => wrapper.exitCode === null);
+  }
+
+  kill() {
+    process.kill(this.pid, 'SIGKILL');
+  }
+
+  stop() {
+    return this.wrapper ? terminate(this.wrapper) : undefined;
+  }
+}
+
+/**
+ * Starts broker, database and `instances` gateways sharing them, each on its own port. Returns
+ * {url, http, pid (the first instance's), instances, kafka, brokerPid, jvmOptions, logs, stop()}.
+ * `settings` are extra -D options for the gateways; `jvmOptions` go before -jar.
+ */
+export async function startGateway({ runDir, jar, jvmOptions = [], settings = {}, instances = 1, log = () => {} }) {
+  mkdirSync(runDir, { recursive: true });
+  const cleanups = cleanupStack(log);
+  try {
+    const { kafka, brokerPid, brokerLog } = await startBroker(runDir, cleanups, log);
     const database = `bench_${Date.now()}`;
     execFileSync('createdb', [...PG, database]);
     cleanups.push(() => execFileSync('dropdb', [...PG, '--force', '--if-exists', database]));
 
     const config = {
-      'kafka.bootstrap.servers': `127.0.0.1:${kafkaPort}`,
+      'kafka.bootstrap.servers': kafka,
       'quarkus.datasource.jdbc.url': `jdbc:postgresql://127.0.0.1:5432/${database}`,
       'quarkus.datasource.reactive.url': `postgresql://127.0.0.1:5432/${database}`,
       'quarkus.datasource.username': 'postgres',
       'mp.jwt.verify.publickey.location': join(REPO, 'src/main/resources/dev-keys/jwks.json'),
       'mp.jwt.verify.issuer': 'https://dev.escrow-realtime.local',
       'quarkus.http.host': '127.0.0.1',
-      'quarkus.http.port': String(httpPort),
       ...settings,
     };
-    const gatewayLog = join(runDir, 'gateway.log');
-    const args = [...jvmOptions, ...Object.entries(config).map(([k, v]) => `-D${k}=${v}`), '-jar', jar];
-    const wrapper = spawn(WATCHED, ['java', ...args],
-      { stdio: ['ignore', openSync(gatewayLog, 'a'), openSync(gatewayLog, 'a')] });
-    cleanups.push(() => terminate(wrapper));
-    log(`gateway starting on ${httpPort} (log ${gatewayLog})`);
-    const pid = await javaChild(wrapper);
-    await until('gateway ready', 300_000, async () => (await readyStatus(httpPort)) === 200, () => wrapper.exitCode === null);
-    return { url: `ws://127.0.0.1:${httpPort}`, http: `http://127.0.0.1:${httpPort}`, kafka: `127.0.0.1:${kafkaPort}`,
-      pid, brokerPid, jvmOptions, database, logs: { broker: brokerLog, gateway: gatewayLog }, stop };
+    const gateways = [];
+    for (let k = 0; k < instances; k++) {
+      const port = await freePort();
+      const args = [...jvmOptions, ...Object.entries({ ...config, 'quarkus.http.port': String(port) })
+        .map(([key, value]) => `-D${key}=${value}`), '-jar', jar];
+      const gateway = new GatewayInstance({ name: instances === 1 ? 'gateway' : `gateway${k}`, port, args, runDir, log });
+      cleanups.push(() => gateway.stop());
+      gateways.push(gateway);
+    }
+    // one at a time: the first runs the schema migration the others then find done
+    for (const gateway of gateways) await gateway.start();
+    const [first] = gateways;
+    return { url: first.url, http: first.http, kafka, pid: first.pid, brokerPid, jvmOptions, database, instances: gateways,
+      logs: { broker: brokerLog, gateway: first.logFile }, stop: cleanups.run };
   } catch (err) {
-    await stop();
+    await cleanups.run();
+    throw err;
+  }
+}
+
+/** Creates a topic, partitioned as the service makes escrow.events. */
+async function createTopic(bootstrap, topic, partitions) {
+  const admin = new kafkajs.Kafka({ clientId: 'bench-runner', brokers: [bootstrap], logLevel: kafkajs.logLevel.ERROR }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+const PEERS = {
+  'socketio-peer': { run: 'bench/peers/socketio-node/run', protocol: 'socketio', label: 'Socket.IO 4.8 on Node (comparison peer)' },
+  'vertx-peer': { run: 'bench/peers/vertx/run', protocol: 'native', label: 'bare Vert.x 4.5 (comparison peer, no authentication)' },
+};
+export const PEER_NAMES = Object.keys(PEERS);
+
+/**
+ * Starts a broker with escrow.events and a comparison peer of bench/peers/ on a free
+ * port. Returns {url, kafka, pid, brokerPid, protocol, label, logs, stop()}. A peer exits with its parent.
+ */
+export async function startPeer({ name, runDir, log = () => {} }) {
+  const peer = PEERS[name];
+  mkdirSync(runDir, { recursive: true });
+  const cleanups = cleanupStack(log);
+  try {
+    const { kafka, brokerPid, brokerLog } = await startBroker(runDir, cleanups, log);
+    await createTopic(kafka, 'escrow.events', 6); // the peers subscribe to it at start; the service makes its own
+    const port = await freePort();
+    const peerLog = join(runDir, `${name}.log`);
+    const child = spawn(join(REPO, peer.run), ['--port', String(port), '--kafka', kafka],
+      { stdio: ['ignore', 'pipe', openSync(peerLog, 'a')] });
+    cleanups.push(() => terminate(child));
+    log(`${name} starting on ${port} (log ${peerLog})`);
+    const started = await new Promise((resolve, reject) => {
+      const lines = createInterface({ input: child.stdout });
+      const timer = setTimeout(() => reject(new Error(`${name}: no started line within 300 s`)), 300_000);
+      lines.on('line', (text) => {
+        appendFileSync(peerLog, `${text}\n`);
+        if (text.includes('"event":"started"')) {
+          clearTimeout(timer);
+          resolve(JSON.parse(text));
+        }
+      });
+      child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it started`)));
+    });
+    return { url: `ws://127.0.0.1:${port}`, http: null, kafka, pid: started.pid ?? child.pid, brokerPid,
+      protocol: peer.protocol, label: peer.label, logs: { broker: brokerLog, peer: peerLog }, stop: cleanups.run };
+  } catch (err) {
+    await cleanups.run();
     throw err;
   }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -21,23 +22,39 @@ class LoadgenSmokeIT {
     private static final Path LOADGEN = Path.of("bench", "loadgen");
 
     @ParameterizedTest
-    @ValueSource(strings = { "capacity", "fanout", "e2e" })
+    @ValueSource(strings = { "capacity", "fanout", "e2e", "reconnect", "scaleout" })
     void shouldDeliverEveryExpectedEventAtSmokeSize(String scenario) throws Exception {
+        assertSmokeRunPasses(scenario, List.of("node", "bench/loadgen/run.mjs", scenario, "--smoke"));
+    }
+
+    /** The clients of a killed instance fail over to a second one, as behind a balancer. */
+    @Test
+    void shouldRecoverEverySocketOnASecondInstanceAtSmokeSize() throws Exception {
+        assertSmokeRunPasses("reconnect-failover", List.of("node", "bench/loadgen/run.mjs", "reconnect", "--smoke", "--instances", "2"));
+    }
+
+    /** The side-by-side sitting: the service and both peers in turn, its table and its plot. */
+    @Test
+    void shouldCompareTheServiceWithBothPeersAtSmokeSize() throws Exception {
+        assertSmokeRunPasses("compare-fanout", List.of("node", "bench/loadgen/compare.mjs", "fanout", "--smoke"));
+    }
+
+    private static void assertSmokeRunPasses(String name, List<String> command) throws Exception {
         if (!Files.isDirectory(LOADGEN.resolve("node_modules").resolve("ws"))) {
             assertThat(run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"),
                     LOADGEN, Path.of("target", "loadgen-npm.log"))).as("npm install in bench/loadgen").isZero();
         }
-        Path log = Path.of("target", "loadgen-" + scenario + "-smoke.log").toAbsolutePath();
-        int exit = run(List.of("node", "bench/loadgen/run.mjs", scenario, "--smoke"), Path.of("."), log);
-        assertThat(exit).as("smoke run of " + scenario + ": " + Files.readString(log, StandardCharsets.UTF_8)).isZero();
+        Path log = Path.of("target", "loadgen-" + name + "-smoke.log").toAbsolutePath();
+        int exit = run(command, Path.of("."), log);
+        assertThat(exit).as("smoke run of " + name + ": " + Files.readString(log, StandardCharsets.UTF_8)).isZero();
     }
 
-    /** Runs a command to its end (at most 6 minutes; the runner bounds itself at 5) and returns its exit code. */
+    /** Runs a command to its end (at most 16 minutes; each runner bounds itself at 5) and returns its exit code. */
     private static int run(List<String> command, Path directory, Path log) throws Exception {
         Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true)
                 .redirectOutput(log.toAbsolutePath().toFile()).start();
         try {
-            assertThat(process.waitFor(6, TimeUnit.MINUTES)).as(String.join(" ", command) + " ended").isTrue();
+            assertThat(process.waitFor(16, TimeUnit.MINUTES)).as(String.join(" ", command) + " ended").isTrue();
             return process.exitValue();
         } finally {
             process.descendants().forEach(ProcessHandle::destroy);
