@@ -19,6 +19,9 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 
+import com.escrowplatform.realtime.web.ApiException;
+import com.escrowplatform.realtime.web.Problem;
+
 /**
  * The one place that says which action each status allows and where it may lead (CONTRACT 2).
  *
@@ -86,12 +89,13 @@ public final class EscrowStateMachine {
         return ALLOWED.get(status).isEmpty();
     }
 
-    public static final class TransitionNotAllowedException extends RuntimeException {
+    public static final class TransitionNotAllowedException extends ApiException {
         public final EscrowStatus status;
         public final EscrowAction action;
 
         TransitionNotAllowedException(EscrowStatus status, EscrowAction action) {
-            super("'" + action.wireName() + "' is not allowed while the escrow is " + status, null, false, false);
+            super(Problem.of(409, "transition_not_allowed", "Transition not allowed",
+                    "'" + action.wireName() + "' is not allowed while the escrow is " + status));
             this.status = status;
             this.action = action;
         }

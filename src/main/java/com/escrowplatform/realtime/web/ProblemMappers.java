@@ -13,7 +13,6 @@ import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
-import com.escrowplatform.realtime.escrow.EscrowStateMachine.TransitionNotAllowedException;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -34,11 +33,6 @@ public class ProblemMappers {
     @ServerExceptionMapper
     public Response api(ApiException e) {
         return respond(e.problem);
-    }
-
-    @ServerExceptionMapper
-    public Response transitionNotAllowed(TransitionNotAllowedException e) {
-        return respond(Problem.of(409, "transition_not_allowed", "Transition not allowed", e.getMessage()));
     }
 
     @ServerExceptionMapper
