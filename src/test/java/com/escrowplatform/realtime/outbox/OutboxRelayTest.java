@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
 import com.escrowplatform.realtime.testsupport.Json;
+import com.escrowplatform.realtime.testsupport.RoomFrames;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TopicReader;
 
@@ -28,6 +29,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class OutboxRelayTest {
+    private static final String UNPUBLISHED = "select count(*) from outbox_event where published_at is null";
 
     /** Guards the single transaction: a failure after the event rows were written leaves nothing behind. */
     @Test
@@ -101,6 +103,32 @@ class OutboxRelayTest {
                 .as("a retried batch may repeat records, never reorder them").isSorted();
     }
 
+    /**
+     * Guards the backlog gauge: it is measured apart from relaying, so it climbs to what piles up while Kafka is
+     * down (the relay is then stuck retrying) and falls back to 0 once the rows are drained.
+     */
+    @Test
+    void shouldMeasureTheBacklogWhileTheBrokerIsDownAndAfterItDrains() throws Exception {
+        Api.Funded funded = Api.fundedEscrow("1.00", "2.00");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> countRows(UNPUBLISHED) == 0);
+        TestInfrastructure.kafka().stop();
+        try {
+            for (String milestone : funded.milestoneIds()) {
+                Api.as(funded.buyer()).post("/api/escrows/" + funded.escrowId() + "/milestones/" + milestone + "/release")
+                        .then().statusCode(200);
+            }
+            int waiting = countRows(UNPUBLISHED);
+            assertThat(waiting).as("two releases, the completion and their notifications").isGreaterThanOrEqualTo(3);
+            Awaitility.await("the gauge counts the rows waiting for Kafka").atMost(Duration.ofSeconds(30))
+                    .until(() -> backlogGauge() >= waiting);
+        } finally {
+            TestInfrastructure.kafka().start();
+        }
+        Awaitility.await("the gauge falls to 0 once drained").atMost(Duration.ofSeconds(90))
+                .until(() -> backlogGauge() == 0);
+        assertThat(countRows(UNPUBLISHED)).isZero();
+    }
+
     /** Guards at-least-once: a row the relay sends again (as after a crash) carries the same ce_id. */
     @Test
     void shouldResendAnUnmarkedRowWithTheSameCloudEventId() throws Exception {
@@ -124,6 +152,18 @@ class OutboxRelayTest {
 
     private static long version(ConsumerRecord<String, byte[]> record) {
         return Json.parse(record.value()).path("version").asLong();
+    }
+
+    private static double backlogGauge() {
+        return RoomFrames.metric("escrow_outbox_backlog").orElseThrow();
+    }
+
+    private static int countRows(String query) throws Exception {
+        try (Connection db = TestInfrastructure.database().connect(); Statement sql = db.createStatement();
+                ResultSet result = sql.executeQuery(query)) {
+            result.next();
+            return result.getInt(1);
+        }
     }
 
     private static int countRows(String query, String parameter) throws Exception {
