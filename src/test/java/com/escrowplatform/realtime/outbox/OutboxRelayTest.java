@@ -16,8 +16,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.Json;
-import com.escrowplatform.realtime.testsupport.RoomFrames;
+import com.escrowplatform.realtime.testsupport.Metrics;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TopicReader;
 
@@ -74,26 +75,26 @@ class OutboxRelayTest {
     /** Guards outage handling: changes made while Kafka is down are all published, in order, once it is back. */
     @Test
     void shouldPublishInOrderEverythingWrittenWhileTheBrokerWasDown() throws Exception {
-        Api.Funded funded = Api.fundedEscrow("1.00", "2.00", "3.00", "4.00", "5.00", "6.00");
-        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.escrowId()))) {
+        EscrowScenario funded = EscrowScenario.funded("1.00", "2.00", "3.00", "4.00", "5.00", "6.00");
+        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.id()))) {
             reader.readUntil(read -> read.size() == 5, Duration.ofSeconds(30));
         }
         TestInfrastructure.kafka().stop();
         try {
             for (String milestone : funded.milestoneIds()) {
-                Api.as(funded.buyer()).post("/api/escrows/" + funded.escrowId() + "/milestones/" + milestone + "/release")
+                Api.as(funded.buyer()).post("/api/escrows/" + funded.id() + "/milestones/" + milestone + "/release")
                         .then().statusCode(200);
             }
             assertThat(countRows("select count(*) from outbox_event where aggregateid = ? and published_at is null",
-                    funded.escrowId())).as("events wait in the outbox while Kafka is down").isEqualTo(7);
+                    funded.id())).as("events wait in the outbox while Kafka is down").isEqualTo(7);
         } finally {
             TestInfrastructure.kafka().start();
         }
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> countRows(
-                "select count(*) from outbox_event where aggregateid = ? and published_at is null", funded.escrowId()) == 0);
+                "select count(*) from outbox_event where aggregateid = ? and published_at is null", funded.id()) == 0);
 
         List<ConsumerRecord<String, byte[]>> records;
-        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.escrowId()))) {
+        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.id()))) {
             records = reader.readUntil(read -> read.stream().map(r -> version(r)).distinct().count() == 12,
                     Duration.ofSeconds(30));
         }
@@ -109,12 +110,12 @@ class OutboxRelayTest {
      */
     @Test
     void shouldMeasureTheBacklogWhileTheBrokerIsDownAndAfterItDrains() throws Exception {
-        Api.Funded funded = Api.fundedEscrow("1.00", "2.00");
+        EscrowScenario funded = EscrowScenario.funded("1.00", "2.00");
         Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> countRows(UNPUBLISHED) == 0);
         TestInfrastructure.kafka().stop();
         try {
             for (String milestone : funded.milestoneIds()) {
-                Api.as(funded.buyer()).post("/api/escrows/" + funded.escrowId() + "/milestones/" + milestone + "/release")
+                Api.as(funded.buyer()).post("/api/escrows/" + funded.id() + "/milestones/" + milestone + "/release")
                         .then().statusCode(200);
             }
             int waiting = countRows(UNPUBLISHED);
@@ -155,7 +156,7 @@ class OutboxRelayTest {
     }
 
     private static double backlogGauge() {
-        return RoomFrames.metric("escrow_outbox_backlog").orElseThrow();
+        return Metrics.metric("escrow_outbox_backlog").orElseThrow();
     }
 
     private static int countRows(String query) throws Exception {

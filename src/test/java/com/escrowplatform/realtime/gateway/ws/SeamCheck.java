@@ -19,7 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.RoomFrames;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
@@ -37,7 +37,7 @@ final class SeamCheck {
      * {@code lastSeen + 1} up to the writer's last, each exactly once and in order; the next release follows
      * directly.
      */
-    static void assertSeamWhileWriting(URI base, Api.Funded escrow, String room, JsonNode lastSeen, int firstIndex,
+    static void assertSeamWhileWriting(URI base, EscrowScenario escrow, String room, JsonNode lastSeen, int firstIndex,
             int writes, int missed) throws Exception {
         ExecutorService writerThread = Executors.newSingleThreadExecutor(task -> new Thread(task, "test-writer"));
         try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
