@@ -1,10 +1,13 @@
 // Drives the notification-center page in headless Chromium for NotificationCenterBrowserTest.
 // Protocol with the Java test: one JSON object per line on stdout; commands as lines on stdin.
 //   argv: baseUrl userId screenshotPath
-//   out: {"ready":true,"panelsBeforeSignIn":b} page signed in, escrows listed, socket online; b: whether the
-//                                            escrow panels were visible before sign-in (they must not be)
+//   out: {"ready":true,"panelsBeforeSignIn":b,"socket":s} page signed in, escrows listed, socket online;
+//                                            b: whether the escrow panels were visible before sign-in (they must
+//                                            not be); s: the number of the WebSocket it is online through (1, 2, …
+//                                            in the order the page opened them)
 //   in:  "expect <eventType> <escrowId>"      wait until the live list shows such an event
-//   out: {"seen":"<eventType>","at":<epoch ms>,"unread":<n>}
+//   out: {"seen":"<eventType>","unread":<n>,"overSocket":s} s: the WebSocket that delivered the event's frame
+//                                            before it showed, or null when no socket delivered it
 //   in:  "drop"                               the network drops: the socket closes and cannot reconnect
 //   out: {"dropped":true}
 //   in:  "restore"                            the network is back: the client reconnects by itself
@@ -16,6 +19,10 @@ import readline from 'node:readline';
 const [baseUrl, userId, screenshotPath] = process.argv.slice(2);
 const say = (message) => process.stdout.write(JSON.stringify(message) + '\n');
 
+// every text frame the page received, with the number of the socket it came over
+let socketsOpened = 0;
+const framesReceived = [];
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -24,28 +31,34 @@ const browser = await chromium.launch({
 try {
   const page = await browser.newPage();
   page.on('pageerror', (error) => say({ pageError: String(error) }));
+  page.on('websocket', (socket) => {
+    const number = ++socketsOpened;
+    socket.on('framereceived', (frame) => framesReceived.push({ socket: number, payload: String(frame.payload) }));
+  });
   await page.goto(baseUrl + '/notification-center/');
   const panelsBeforeSignIn = await page.isVisible('#app');
   await page.fill('#user', userId);
   await page.click('#signin-form button');
   await page.waitForSelector('#app:not([hidden])');
   await page.waitForSelector('#connection[data-state="online"]');
-  say({ ready: true, panelsBeforeSignIn });
+  say({ ready: true, panelsBeforeSignIn, socket: socketsOpened });
 
   const lines = readline.createInterface({ input: process.stdin });
   for await (const line of lines) {
     const [command, type, escrowId] = line.trim().split(' ');
     if (command === 'expect') {
-      const at = await page.evaluate(([wantedType]) => new Promise((resolve) => {
+      await page.evaluate(([wantedType]) => new Promise((resolve) => {
         const found = () => [...document.querySelectorAll('#events li .event-type')]
           .some((element) => element.textContent === wantedType);
-        if (found()) return resolve(Date.now());
+        if (found()) return resolve();
         new MutationObserver((_, observer) => {
-          if (found()) { observer.disconnect(); resolve(Date.now()); }
+          if (found()) { observer.disconnect(); resolve(); }
         }).observe(document.getElementById('events'), { childList: true, subtree: true });
       }), [type, escrowId]);
       const unread = Number(await page.textContent('#unread'));
-      say({ seen: type, at, unread });
+      const frame = framesReceived.find((received) => received.payload.includes(`"${type}"`)
+        && received.payload.includes(escrowId));
+      say({ seen: type, unread, overSocket: frame ? frame.socket : null });
     } else if (command === 'drop') {
       // offline first, so that the client's own reconnect attempts fail until "restore"
       await page.context().setOffline(true);

@@ -17,7 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.TopicReader;
@@ -48,14 +48,14 @@ class OutboxLatencyBench {
     @Test
     void measureRestCommitToKafkaLatency() throws Exception {
         int escrowCount = (EVENTS + MILESTONES_PER_ESCROW - 1) / MILESTONES_PER_ESCROW;
-        List<Api.Funded> escrows = new ArrayList<>();
+        List<EscrowScenario> escrows = new ArrayList<>();
         for (int i = 0; i < escrowCount; i++) {
             String[] amounts = new String[MILESTONES_PER_ESCROW];
             java.util.Arrays.fill(amounts, "1.00");
-            escrows.add(Api.fundedEscrow(amounts));
+            escrows.add(EscrowScenario.funded(amounts));
         }
         Set<String> keys = new java.util.HashSet<>();
-        escrows.forEach(e -> keys.add(e.escrowId()));
+        escrows.forEach(e -> keys.add(e.id()));
 
         // ce_time is stamped by this same JVM's clock when the event row is written, inside the transaction
         Map<String, Instant> receivedAt = new ConcurrentHashMap<>();
@@ -70,9 +70,9 @@ class OutboxLatencyBench {
             Thread writer = new Thread(() -> {
                 try {
                     for (int n = 0; n < EVENTS; n++) {
-                        Api.Funded escrow = escrows.get(n / MILESTONES_PER_ESCROW);
+                        EscrowScenario escrow = escrows.get(n / MILESTONES_PER_ESCROW);
                         String milestone = escrow.milestoneIds().get(n % MILESTONES_PER_ESCROW);
-                        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/escrows/" + escrow.escrowId()
+                        HttpRequest request = HttpRequest.newBuilder(base.resolve("/api/escrows/" + escrow.id()
                                 + "/milestones/" + milestone + "/release"))
                                 .header("Authorization", "Bearer " + TestTokens.forUser(escrow.buyer()))
                                 .POST(HttpRequest.BodyPublishers.noBody()).build();

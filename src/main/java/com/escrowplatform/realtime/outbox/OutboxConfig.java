@@ -15,7 +15,10 @@ public interface OutboxConfig {
     @WithDefault("500")
     int batchSize();
 
-    /** How long the relay waits for a NOTIFY before looking anyway; also how often a standby tries to lead. */
+    /**
+     * How long the relay waits for a NOTIFY before looking anyway; also how often a standby tries to lead and
+     * how often the backlog gauge is measured.
+     */
     @WithDefault("1s")
     Duration pollInterval();
 

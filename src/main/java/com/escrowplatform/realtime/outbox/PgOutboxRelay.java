@@ -54,14 +54,13 @@ import io.quarkus.runtime.StartupEvent;
  * </ul>
  *
  * <p>Threads: everything here runs on the relay's own thread ("outbox-relay"), never on an event loop;
- * the fields read by metrics are atomics.
+ * the fields read by metrics are atomics. The backlog gauge is {@link OutboxBacklog}, on a timer of its own.
  */
 @ApplicationScoped
 public class PgOutboxRelay {
     private static final Logger LOG = Logger.getLogger(PgOutboxRelay.class);
     /** The advisory lock key of relay leadership ("escrowOB" in ASCII). */
     static final long LEADER_LOCK = 0x657363726f774f42L;
-    private static final Duration PURGE_EVERY = Duration.ofHours(1);
 
     private final AgroalDataSource dataSource;
     private final KafkaClients kafka;
@@ -69,14 +68,12 @@ public class PgOutboxRelay {
     private final TopicsConfig topics;
     private final OutboxConfig config;
     private final Timer commitToAck;
-    private final AtomicLong backlog = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
 
     private volatile boolean running;
     private volatile boolean leading;
     private Thread thread;
     private KafkaProducer<String, byte[]> producer;
-    private Instant nextPurge = Instant.EPOCH;
 
     public PgOutboxRelay(AgroalDataSource dataSource, KafkaClients kafka, KafkaTopics kafkaTopics, TopicsConfig topics,
             OutboxConfig config, MeterRegistry registry) {
@@ -89,7 +86,6 @@ public class PgOutboxRelay {
                 .description("From an event row's creation to Kafka's acknowledgement")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        registry.gauge("escrow.outbox.backlog", backlog);
         registry.gauge("escrow.outbox.published", published);
         registry.gauge("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0);
     }
@@ -116,11 +112,6 @@ public class PgOutboxRelay {
         return leading;
     }
 
-    /** Rows not yet published, as last counted by the leader. */
-    public long backlog() {
-        return backlog.get();
-    }
-
     private void run() {
         Duration backoff = Duration.ofMillis(100);
         while (running) {
@@ -136,8 +127,6 @@ public class PgOutboxRelay {
                     int sent = publishBatch(connection);
                     backoff = Duration.ofMillis(100);
                     if (sent < config.batchSize()) {
-                        countBacklog(connection);
-                        purgeIdempotencyKeys(connection);
                         // returns at the first NOTIFY (commit of new rows) or after the poll interval
                         notifications.getNotifications((int) config.pollInterval().toMillis());
                     }
@@ -236,25 +225,6 @@ public class PgOutboxRelay {
             update.executeUpdate();
         }
         published.addAndGet(seqs.size());
-    }
-
-    private void countBacklog(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement();
-                ResultSet result = statement.executeQuery("select count(*) from outbox_event where published_at is null")) {
-            result.next();
-            backlog.set(result.getLong(1));
-        }
-    }
-
-    /** Idempotency keys are kept 24 hours; the leader forgets older ones hourly. */
-    private void purgeIdempotencyKeys(Connection connection) throws SQLException {
-        if (Instant.now().isBefore(nextPurge)) {
-            return;
-        }
-        try (Statement statement = connection.createStatement()) {
-            statement.executeUpdate("delete from idempotency_key where created_at < now() - interval '24 hours'");
-        }
-        nextPurge = Instant.now().plus(PURGE_EVERY);
     }
 
     private KafkaProducer<String, byte[]> producer() {

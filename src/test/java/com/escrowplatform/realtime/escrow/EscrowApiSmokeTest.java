@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.equalTo;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 
 import io.quarkus.test.common.TestResourceScope;
@@ -16,8 +17,8 @@ import io.quarkus.test.junit.QuarkusTest;
 class EscrowApiSmokeTest {
     @Test
     void shouldCreateAndFundAnEscrow() {
-        Api.Funded funded = Api.fundedEscrow("100.00", "25.50");
-        Api.as(funded.buyer()).get("/api/escrows/" + funded.escrowId()).then()
+        EscrowScenario funded = EscrowScenario.funded("100.00", "25.50");
+        Api.as(funded.buyer()).get("/api/escrows/" + funded.id()).then()
                 .statusCode(200).body("status", equalTo("FUNDED")).body("version", equalTo(5))
                 .body("amount.amount", equalTo("125.50"));
     }

@@ -1,10 +1,10 @@
 package com.escrowplatform.realtime.gateway;
 
+import static com.escrowplatform.realtime.testsupport.ForeignRecords.cloudEvent;
+import static com.escrowplatform.realtime.testsupport.ForeignRecords.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,7 +26,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -142,17 +141,8 @@ class ColdReplayStormTest {
     }
 
     private static ProducerRecord<String, byte[]> record(String escrowId, int version) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add("ce_specversion", utf8("1.0")).add("ce_id", utf8(UUID.randomUUID().toString()))
-                .add("ce_type", utf8("escrow:status_changed")).add("ce_source", utf8("/cold-storm"))
-                .add("ce_subject", utf8(escrowId)).add("ce_time", utf8(Instant.now().toString()))
-                .add("content-type", utf8("application/json"));
         byte[] value = utf8("{\"escrowId\":\"" + escrowId + "\",\"version\":" + version + ",\"to\":\"ACTIVE\"}");
-        return new ProducerRecord<>(topicName, null, escrowId, value, headers);
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
+        return cloudEvent(topicName, UUID.randomUUID().toString(), "escrow:status_changed", escrowId, escrowId, value);
     }
 
     static List<Resume> resumeAll(Hub hub) {

@@ -1,5 +1,7 @@
 package com.escrowplatform.realtime.gateway;
 
+import static com.escrowplatform.realtime.testsupport.ForeignRecords.cloudEvent;
+import static com.escrowplatform.realtime.testsupport.ForeignRecords.utf8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -19,7 +21,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -104,18 +105,18 @@ class DeadLetterTest {
             send(withoutHeader(escrowEvent(missingType, key, escrowData(key, 42)), "ce_type"));
             malformed.put(missingType, "ce_type 'null'");
             String wrongType = "bad-" + UUID.randomUUID();
-            send(record(ESCROW_EVENTS, wrongType, "notification:new", key, key, json(escrowData(key, 43))));
+            send(cloudEvent(ESCROW_EVENTS, wrongType, "notification:new", key, key, json(escrowData(key, 43))));
             malformed.put(wrongType, "ce_type 'notification:new' is not an event type of this topic");
             String notJson = "bad-" + UUID.randomUUID();
-            send(record(ESCROW_EVENTS, notJson, "escrow:status_changed", key, key,
+            send(cloudEvent(ESCROW_EVENTS, notJson, "escrow:status_changed", key, key,
                     utf8("{\"escrowId\":\"" + key + "\", version: 44")));
             malformed.put(notJson, "the value is not a JSON object");
             String otherSubject = "bad-" + UUID.randomUUID();
-            send(record(ESCROW_EVENTS, otherSubject, "escrow:status_changed", key, UUID.randomUUID().toString(),
+            send(cloudEvent(ESCROW_EVENTS, otherSubject, "escrow:status_changed", key, UUID.randomUUID().toString(),
                     json(escrowData(key, 45))));
             malformed.put(otherSubject, "ce_subject must equal the record key");
             String noKey = "bad-" + UUID.randomUUID();
-            send(record(ESCROW_EVENTS, noKey, "escrow:status_changed", null, key, json(escrowData(key, 46))));
+            send(cloudEvent(ESCROW_EVENTS, noKey, "escrow:status_changed", null, key, json(escrowData(key, 46))));
             malformed.put(noKey, "the key must be the subject");
 
             String laterId = "other-" + UUID.randomUUID();
@@ -140,18 +141,18 @@ class DeadLetterTest {
 
             String firstId = "other-" + UUID.randomUUID();
             ObjectNode first = notificationData(user);
-            send(record(USER_NOTIFICATIONS, firstId, "notification:new", user, user, json(first)));
+            send(cloudEvent(USER_NOTIFICATIONS, firstId, "notification:new", user, user, json(first)));
             JsonNode delivered = nextInRoom(client, room);
             assertThat(delivered.path("type").asText()).isEqualTo("notification:new");
             assertThat(delivered.path("data")).isEqualTo(first);
 
             String strangersId = "bad-" + UUID.randomUUID();
-            send(record(USER_NOTIFICATIONS, strangersId, "notification:new", user, user,
+            send(cloudEvent(USER_NOTIFICATIONS, strangersId, "notification:new", user, user,
                     json(notificationData(Api.uniqueUser("someone-else")))));
 
             String nextId = "other-" + UUID.randomUUID();
             ObjectNode next = notificationData(user);
-            send(record(USER_NOTIFICATIONS, nextId, "notification:new", user, user, json(next)));
+            send(cloudEvent(USER_NOTIFICATIONS, nextId, "notification:new", user, user, json(next)));
             // one partition per key: had the malformed one been delivered, it would come before this one
             assertThat(nextInRoom(client, room).path("data")).isEqualTo(next);
 
@@ -214,20 +215,7 @@ class DeadLetterTest {
 
     /** A valid escrow status change as another service would produce it (CloudEvents binary mode). */
     private static ProducerRecord<String, byte[]> escrowEvent(String ceId, String escrowId, ObjectNode data) {
-        return record(ESCROW_EVENTS, ceId, "escrow:status_changed", escrowId, escrowId, json(data));
-    }
-
-    private static ProducerRecord<String, byte[]> record(String topic, String ceId, String type, String key,
-            String subject, byte[] value) {
-        Headers headers = new RecordHeaders()
-                .add("ce_specversion", utf8("1.0"))
-                .add("ce_id", utf8(ceId))
-                .add("ce_type", utf8(type))
-                .add("ce_source", utf8("/other-service"))
-                .add("ce_subject", utf8(subject))
-                .add("ce_time", utf8(Instant.now().toString()))
-                .add("content-type", utf8("application/json"));
-        return new ProducerRecord<>(topic, null, key, value, headers);
+        return cloudEvent(ESCROW_EVENTS, ceId, "escrow:status_changed", escrowId, escrowId, json(data));
     }
 
     private static ProducerRecord<String, byte[]> withoutHeader(ProducerRecord<String, byte[]> record, String name) {
@@ -253,9 +241,5 @@ class DeadLetterTest {
 
     private static byte[] json(JsonNode node) {
         return utf8(node.toString());
-    }
-
-    private static byte[] utf8(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 }

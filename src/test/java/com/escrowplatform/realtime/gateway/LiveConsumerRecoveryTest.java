@@ -1,10 +1,10 @@
 package com.escrowplatform.realtime.gateway;
 
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.WAIT;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.connectSubscribed;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
@@ -30,8 +30,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewPartitions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
@@ -39,7 +37,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
+import com.escrowplatform.realtime.testsupport.ForeignRecords;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TopicReader;
@@ -93,7 +92,7 @@ class LiveConsumerRecoveryTest {
     // A fault kills the consumer: readiness DOWN until it restarts; the release made meanwhile arrives once, in order.
     @Test
     void shouldRestartADeadLiveConsumerFromWhereItStoppedAndBeNotReadyMeanwhile() {
-        Api.Funded escrow = Api.fundedEscrow(amounts(3));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(3));
         String room = room(escrow);
         try (WsClient buyer = connectSubscribed(base, escrow.buyer(), room, null)) {
             release(escrow, 0);
@@ -114,7 +113,7 @@ class LiveConsumerRecoveryTest {
 
             release(escrow, 1);
             long meanwhile = version(escrow);
-            try (TopicReader topic = new TopicReader(ESCROW_TOPIC, Set.of(escrow.escrowId()))) {
+            try (TopicReader topic = new TopicReader(ESCROW_TOPIC, Set.of(escrow.id()))) {
                 topic.readUntil(read -> read.stream().anyMatch(r -> dataVersion(r.value()) == meanwhile), WAIT);
             }
             assertThat(readiness()).as("still dead: the release is in Kafka, not consumed").isEqualTo(503);
@@ -140,7 +139,7 @@ class LiveConsumerRecoveryTest {
     // A partition added to the topic at run time is consumed from its beginning, without a restart.
     @Test
     void shouldConsumeAPartitionAddedAtRunTime() throws Exception {
-        Api.Funded escrow = Api.fundedEscrow(amounts(1));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(1));
         String room = room(escrow);
         try (WsClient buyer = connectSubscribed(base, escrow.buyer(), room, null);
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
@@ -154,14 +153,10 @@ class LiveConsumerRecoveryTest {
 
             // another service's event for this escrow, written to the new partition at once
             String ceId = "new-partition-" + UUID.randomUUID();
-            String data = "{\"escrowId\":\"" + escrow.escrowId() + "\",\"version\":4242,\"from\":\"FUNDED\","
+            String data = "{\"escrowId\":\"" + escrow.id() + "\",\"version\":4242,\"from\":\"FUNDED\","
                     + "\"to\":\"DISPUTED\",\"occurredAt\":\"" + Instant.now() + "\",\"actorId\":\"other-service\"}";
-            RecordHeaders headers = new RecordHeaders();
-            Map.of("ce_specversion", "1.0", "ce_id", ceId, "ce_type", "escrow:status_changed", "ce_source", "/other-service",
-                    "ce_subject", escrow.escrowId(), "ce_time", Instant.now().toString(), "content-type", "application/json")
-                    .forEach((name, value) -> headers.add(name, value.getBytes(StandardCharsets.UTF_8)));
-            producer.send(new ProducerRecord<>(ESCROW_TOPIC, partitions, escrow.escrowId(),
-                    data.getBytes(StandardCharsets.UTF_8), headers)).get();
+            producer.send(ForeignRecords.cloudEvent(ESCROW_TOPIC, partitions, ceId, "escrow:status_changed",
+                    escrow.id(), escrow.id(), ForeignRecords.utf8(data))).get();
 
             JsonNode event = buyer.nextMatching(frame -> room.equals(frame.path("room").asText())
                     && frame.path("data").path("version").asLong() == 4242, Duration.ofSeconds(60));

@@ -13,8 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -27,6 +25,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.escrowplatform.realtime.testsupport.ApplicationProcess;
 import com.escrowplatform.realtime.testsupport.EscrowScenario;
+import com.escrowplatform.realtime.testsupport.Metrics;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
@@ -51,7 +50,6 @@ class TwoInstancesIT {
     static final Duration WAIT = Duration.ofSeconds(20);
     /** quarkus.shutdown.timeout in application.properties: the grace period an orchestrator gives. */
     static final Duration GRACE = Duration.ofSeconds(25);
-    static final Pattern LEADER = Pattern.compile("(?m)^escrow_outbox_leader(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)$");
 
     static ApplicationProcess b;
     URI a;
@@ -231,10 +229,7 @@ class TwoInstancesIT {
     }
 
     private static int leaderGauge(String prometheus) {
-        Matcher matcher = LEADER.matcher(prometheus);
-        if (!matcher.find()) {
-            throw new AssertionError("no escrow_outbox_leader gauge in the metrics");
-        }
-        return (int) Double.parseDouble(matcher.group(1));
+        return (int) Metrics.metricIn(prometheus, "escrow_outbox_leader")
+                .orElseThrow(() -> new AssertionError("no escrow_outbox_leader gauge in the metrics"));
     }
 }

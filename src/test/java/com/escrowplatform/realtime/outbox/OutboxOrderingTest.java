@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -47,17 +47,17 @@ class OutboxOrderingTest {
 
     @Test
     void shouldPublishEachEscrowsVersionsOnceAndInOrderUnderConcurrentWriters() throws Exception {
-        List<Api.Funded> escrows = new ArrayList<>();
+        List<EscrowScenario> escrows = new ArrayList<>();
         String[] amounts = new String[MILESTONES];
         java.util.Arrays.fill(amounts, "1.00");
         for (int i = 0; i < ESCROWS; i++) {
-            escrows.add(Api.fundedEscrow(amounts));
+            escrows.add(EscrowScenario.funded(amounts));
         }
         // every release is one event; the last of each escrow adds FUNDED→COMPLETED
         ConcurrentLinkedQueue<String[]> releases = new ConcurrentLinkedQueue<>();
         for (int m = 0; m < MILESTONES; m++) {
-            for (Api.Funded escrow : escrows) {
-                releases.add(new String[] { escrow.buyer(), escrow.escrowId(), escrow.milestoneIds().get(m) });
+            for (EscrowScenario escrow : escrows) {
+                releases.add(new String[] { escrow.buyer(), escrow.id(), escrow.milestoneIds().get(m) });
             }
         }
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -85,7 +85,7 @@ class OutboxOrderingTest {
 
         // created(1) + 2 joins + ACTIVE + FUNDED + 100 releases + COMPLETED
         int eventsPerEscrow = 5 + MILESTONES + 1;
-        Set<String> keys = escrows.stream().map(Api.Funded::escrowId).collect(Collectors.toSet());
+        Set<String> keys = escrows.stream().map(EscrowScenario::id).collect(Collectors.toSet());
         List<ConsumerRecord<String, byte[]>> records;
         try (TopicReader reader = new TopicReader("escrow.events", keys)) {
             records = reader.readUntil(read -> read.size() >= ESCROWS * eventsPerEscrow, Duration.ofSeconds(60));

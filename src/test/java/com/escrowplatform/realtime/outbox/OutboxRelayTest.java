@@ -16,7 +16,9 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.Json;
+import com.escrowplatform.realtime.testsupport.Metrics;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TopicReader;
 
@@ -28,6 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class OutboxRelayTest {
+    private static final String UNPUBLISHED = "select count(*) from outbox_event where published_at is null";
 
     /** Guards the single transaction: a failure after the event rows were written leaves nothing behind. */
     @Test
@@ -72,26 +75,26 @@ class OutboxRelayTest {
     /** Guards outage handling: changes made while Kafka is down are all published, in order, once it is back. */
     @Test
     void shouldPublishInOrderEverythingWrittenWhileTheBrokerWasDown() throws Exception {
-        Api.Funded funded = Api.fundedEscrow("1.00", "2.00", "3.00", "4.00", "5.00", "6.00");
-        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.escrowId()))) {
+        EscrowScenario funded = EscrowScenario.funded("1.00", "2.00", "3.00", "4.00", "5.00", "6.00");
+        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.id()))) {
             reader.readUntil(read -> read.size() == 5, Duration.ofSeconds(30));
         }
         TestInfrastructure.kafka().stop();
         try {
             for (String milestone : funded.milestoneIds()) {
-                Api.as(funded.buyer()).post("/api/escrows/" + funded.escrowId() + "/milestones/" + milestone + "/release")
+                Api.as(funded.buyer()).post("/api/escrows/" + funded.id() + "/milestones/" + milestone + "/release")
                         .then().statusCode(200);
             }
             assertThat(countRows("select count(*) from outbox_event where aggregateid = ? and published_at is null",
-                    funded.escrowId())).as("events wait in the outbox while Kafka is down").isEqualTo(7);
+                    funded.id())).as("events wait in the outbox while Kafka is down").isEqualTo(7);
         } finally {
             TestInfrastructure.kafka().start();
         }
         Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> countRows(
-                "select count(*) from outbox_event where aggregateid = ? and published_at is null", funded.escrowId()) == 0);
+                "select count(*) from outbox_event where aggregateid = ? and published_at is null", funded.id()) == 0);
 
         List<ConsumerRecord<String, byte[]>> records;
-        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.escrowId()))) {
+        try (TopicReader reader = new TopicReader("escrow.events", Set.of(funded.id()))) {
             records = reader.readUntil(read -> read.stream().map(r -> version(r)).distinct().count() == 12,
                     Duration.ofSeconds(30));
         }
@@ -99,6 +102,32 @@ class OutboxRelayTest {
         assertThat(distinctInOrder).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L, 12L);
         assertThat(records.stream().map(OutboxRelayTest::version).toList())
                 .as("a retried batch may repeat records, never reorder them").isSorted();
+    }
+
+    /**
+     * Guards the backlog gauge: it is measured apart from relaying, so it climbs to what piles up while Kafka is
+     * down (the relay is then stuck retrying) and falls back to 0 once the rows are drained.
+     */
+    @Test
+    void shouldMeasureTheBacklogWhileTheBrokerIsDownAndAfterItDrains() throws Exception {
+        EscrowScenario funded = EscrowScenario.funded("1.00", "2.00");
+        Awaitility.await().atMost(Duration.ofSeconds(60)).until(() -> countRows(UNPUBLISHED) == 0);
+        TestInfrastructure.kafka().stop();
+        try {
+            for (String milestone : funded.milestoneIds()) {
+                Api.as(funded.buyer()).post("/api/escrows/" + funded.id() + "/milestones/" + milestone + "/release")
+                        .then().statusCode(200);
+            }
+            int waiting = countRows(UNPUBLISHED);
+            assertThat(waiting).as("two releases, the completion and their notifications").isGreaterThanOrEqualTo(3);
+            Awaitility.await("the gauge counts the rows waiting for Kafka").atMost(Duration.ofSeconds(30))
+                    .until(() -> backlogGauge() >= waiting);
+        } finally {
+            TestInfrastructure.kafka().start();
+        }
+        Awaitility.await("the gauge falls to 0 once drained").atMost(Duration.ofSeconds(90))
+                .until(() -> backlogGauge() == 0);
+        assertThat(countRows(UNPUBLISHED)).isZero();
     }
 
     /** Guards at-least-once: a row the relay sends again (as after a crash) carries the same ce_id. */
@@ -124,6 +153,18 @@ class OutboxRelayTest {
 
     private static long version(ConsumerRecord<String, byte[]> record) {
         return Json.parse(record.value()).path("version").asLong();
+    }
+
+    private static double backlogGauge() {
+        return Metrics.metric("escrow_outbox_backlog").orElseThrow();
+    }
+
+    private static int countRows(String query) throws Exception {
+        try (Connection db = TestInfrastructure.database().connect(); Statement sql = db.createStatement();
+                ResultSet result = sql.executeQuery(query)) {
+            result.next();
+            return result.getInt(1);
+        }
     }
 
     private static int countRows(String query, String parameter) throws Exception {

@@ -44,21 +44,4 @@ public final class Api {
         body.put("milestones", milestones);
         return body;
     }
-
-    /** A funded escrow between fresh users: buyer, seller, arbiter ids and the escrow id. */
-    public record Funded(String buyer, String seller, String arbiter, String escrowId, List<String> milestoneIds) {
-    }
-
-    public static Funded fundedEscrow(String... milestoneAmounts) {
-        String buyer = uniqueUser("buyer");
-        String seller = uniqueUser("seller");
-        String arbiter = uniqueUser("arbiter");
-        Response created = createEscrow(buyer, seller, arbiter, milestoneAmounts);
-        created.then().statusCode(201);
-        String id = created.path("id");
-        as(seller).post("/api/escrows/" + id + "/join").then().statusCode(200);
-        as(arbiter).post("/api/escrows/" + id + "/join").then().statusCode(200);
-        as(buyer).post("/api/escrows/" + id + "/fund").then().statusCode(200);
-        return new Funded(buyer, seller, arbiter, id, created.path("milestones.id"));
-    }
 }

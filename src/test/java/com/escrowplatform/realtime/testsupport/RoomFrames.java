@@ -7,15 +7,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.OptionalDouble;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.restassured.RestAssured;
-
 /**
  * Steps shared by the gateway tests: read one room's frames in order (skipping the user room's notifications
- * that interleave), release milestones over REST, read the hub's gauges.
+ * that interleave), release milestones over REST.
  */
 public final class RoomFrames {
     public static final Duration WAIT = Duration.ofSeconds(20);
@@ -23,8 +20,8 @@ public final class RoomFrames {
     private RoomFrames() {
     }
 
-    public static String room(Api.Funded escrow) {
-        return "escrow:" + escrow.escrowId();
+    public static String room(EscrowScenario escrow) {
+        return "escrow:" + escrow.id();
     }
 
     /** {@code count} milestone amounts of 1.00. */
@@ -35,19 +32,19 @@ public final class RoomFrames {
     }
 
     /** Releases milestone {@code index} as the buyer: one {@code escrow:milestone_released} event. */
-    public static void release(Api.Funded escrow, int index) {
-        Api.as(escrow.buyer()).post("/api/escrows/" + escrow.escrowId() + "/milestones/"
+    public static void release(EscrowScenario escrow, int index) {
+        Api.as(escrow.buyer()).post("/api/escrows/" + escrow.id() + "/milestones/"
                 + escrow.milestoneIds().get(index) + "/release").then().statusCode(200);
     }
 
     /** The escrow's version as REST sees it: the version of its newest event. */
-    public static long version(Api.Funded escrow) {
-        return Api.as(escrow.buyer()).get("/api/escrows/" + escrow.escrowId()).then().statusCode(200)
+    public static long version(EscrowScenario escrow) {
+        return Api.as(escrow.buyer()).get("/api/escrows/" + escrow.id()).then().statusCode(200)
                 .extract().<Number>path("version").longValue();
     }
 
     /** The buyer subscribes, sees two releases (milestones 0 and 1), leaves; returns the last event frame it saw. */
-    public static JsonNode seeTwoEventsThenLeave(URI base, Api.Funded escrow) {
+    public static JsonNode seeTwoEventsThenLeave(URI base, EscrowScenario escrow) {
         String room = room(escrow);
         try (WsClient first = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
             awaitWelcome(first);
@@ -154,19 +151,5 @@ public final class RoomFrames {
             versions.add(v);
         }
         return versions;
-    }
-
-    /**
-     * A sample of {@code /q/metrics}: the value of the first series that starts with {@code series}, a name
-     * or a name with its first labels and no closing brace (e.g. {@code escrow_gateway_replays_total{path="cold"}).
-     */
-    public static OptionalDouble metric(String series) {
-        String text = RestAssured.get("/q/metrics").then().statusCode(200).extract().asString();
-        return text.lines()
-                .filter(line -> !line.startsWith("#"))
-                .filter(line -> line.startsWith(series) && line.length() > series.length()
-                        && " {,}".indexOf(line.charAt(series.length())) >= 0)
-                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst();
     }
 }

@@ -26,7 +26,7 @@ class DatabaseUnavailableTest {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of("quarkus.datasource.reactive.url", "postgresql://127.0.0.1:1/escrow",
-                    "escrow.outbox.enabled", "false");
+                    "escrow.outbox.enabled", "false", "escrow.idempotency.purge-enabled", "false");
         }
     }
 

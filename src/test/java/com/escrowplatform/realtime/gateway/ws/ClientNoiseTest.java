@@ -1,6 +1,6 @@
 package com.escrowplatform.realtime.gateway.ws;
 
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

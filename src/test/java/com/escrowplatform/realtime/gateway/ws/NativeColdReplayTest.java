@@ -1,12 +1,12 @@
 package com.escrowplatform.realtime.gateway.ws;
 
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.seeTwoEventsThenLeave;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
+import static com.escrowplatform.realtime.testsupport.RoomFrames.seeTwoEventsThenLeave;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribe;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
@@ -18,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
@@ -59,7 +60,7 @@ class NativeColdReplayTest {
     // Guards the cold path: 50 missed events no longer in memory are read back from Kafka, once and in order.
     @Test
     void shouldReplayMissedEventsFromKafkaWhenTheWindowNoLongerHoldsThem() {
-        Api.Funded escrow = Api.fundedEscrow(amounts(60));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(60));
         JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
         double coldBefore = metric(COLD_REPLAYS).orElseThrow();
 
@@ -70,7 +71,7 @@ class NativeColdReplayTest {
     // Guards the seam on the cold path: a Kafka replay merges with live events of a running writer, gap-free.
     @Test
     void shouldLeaveNoGapOrDuplicateAtTheSeamWhenReplayingFromKafkaWhileAWriterKeepsChanging() throws Exception {
-        Api.Funded escrow = Api.fundedEscrow(amounts(70));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(70));
         JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
         double coldBefore = metric(COLD_REPLAYS).orElseThrow();
 
@@ -83,7 +84,7 @@ class NativeColdReplayTest {
     @Test
     void shouldAnswerNotRecoveredAndReplayNothingWhenMoreEventsWereMissedThanTheLimit() {
         int missed = MAX_REPLAY + 10;
-        Api.Funded escrow = Api.fundedEscrow(amounts(missed + 4));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(missed + 4));
         String room = room(escrow);
         JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, missed);
         double unrecoveredBefore = metric(UNRECOVERED_REPLAYS).orElseThrow();
@@ -107,8 +108,8 @@ class NativeColdReplayTest {
     // Guards CONTRACT 6: an id from one room presented for another room is refused with invalid_event_id.
     @Test
     void shouldRefuseAnEventIdOfAnotherRoomWithInvalidEventId() {
-        Api.Funded escrow = Api.fundedEscrow(amounts(3));
-        Api.Funded other = Api.fundedEscrow(amounts(3));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(3));
+        EscrowScenario other = EscrowScenario.funded(amounts(3));
         String room = room(escrow);
         JsonNode seen = seeTwoEventsThenLeave(base, escrow);
         try (WsClient client = WsClient.connect(base, TestTokens.support(Api.uniqueUser("support")))) {

@@ -1,8 +1,8 @@
 package com.escrowplatform.realtime.gateway.ws;
 
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -23,6 +23,7 @@ import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
@@ -52,7 +53,7 @@ class NativeConnectionChurnTest {
     @Test
     void shouldReturnSessionRoomAndSubscriptionCountsToZeroAfter10000ConnectSubscribeDisconnectCycles()
             throws Exception {
-        Api.Funded escrow = Api.fundedEscrow(amounts(1));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(1));
         String room = room(escrow);
         List<String> tokens = new ArrayList<>();
         for (int i = 0; i < USERS; i++) {

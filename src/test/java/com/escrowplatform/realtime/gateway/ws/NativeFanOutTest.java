@@ -1,9 +1,9 @@
 package com.escrowplatform.realtime.gateway.ws;
 
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.WAIT;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.RoomFrames;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -44,7 +45,7 @@ class NativeFanOutTest {
     // Guards fan-out: 200 concurrent connections of 200 support users in one room all get the one event frame.
     @Test
     void shouldDeliverOneChangeToEveryOneOf200ConnectionsInTheRoom() throws Exception {
-        Api.Funded escrow = Api.fundedEscrow(amounts(2));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(2));
         String room = room(escrow);
         List<CompletableFuture<WsClient>> connecting = new ArrayList<>();
         for (int i = 0; i < CONNECTIONS; i++) {

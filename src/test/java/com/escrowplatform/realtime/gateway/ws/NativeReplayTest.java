@@ -1,11 +1,11 @@
 package com.escrowplatform.realtime.gateway.ws;
 
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsInRoom;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.ids;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.nextInRoom;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.release;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
@@ -21,7 +21,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.RoomFrames;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -50,7 +50,7 @@ class NativeReplayTest {
     // Guards: a reconnect with the last seen id gets exactly the 50 missed events, in order, then live ones.
     @Test
     void shouldReplayExactlyTheMissedEventsInOrderThenGoLive() {
-        Api.Funded escrow = Api.fundedEscrow(amounts(60));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(60));
         JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
         double hotBefore = metric(HOT_REPLAYS).orElseThrow();
 
@@ -61,7 +61,7 @@ class NativeReplayTest {
     // Guards the seam: replay and live events merge into one contiguous run of versions while a writer runs.
     @Test
     void shouldLeaveNoGapOrDuplicateAtTheSeamWhileAWriterKeepsChanging() throws Exception {
-        Api.Funded escrow = Api.fundedEscrow(amounts(90));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(90));
         JsonNode lastSeen = ReplayScenario.leaveAndMiss(base, escrow, MISSED);
         SeamCheck.assertSeamWhileWriting(base, escrow, room(escrow), lastSeen, 2 + MISSED, 30, MISSED);
     }
@@ -69,7 +69,7 @@ class NativeReplayTest {
     // Guards resuming the own user room, joined on open without replay: a subscribe with lastEventId recovers it.
     @Test
     void shouldResumeTheOwnUserRoomFromTheLastNotificationSeen() {
-        Api.Funded escrow = Api.fundedEscrow(amounts(10));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(10));
         String userRoom = "user:" + escrow.seller();
         try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
             awaitWelcome(observer);
@@ -111,7 +111,7 @@ class NativeReplayTest {
     // Guards resuming from a subscribe reply's position: a client that saw no event yet loses nothing.
     @Test
     void shouldResumeFromTheSubscribeReplysPositionWhenNoEventWasSeen() {
-        Api.Funded escrow = Api.fundedEscrow(amounts(10));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(10));
         String room = room(escrow);
         try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
             awaitWelcome(observer);

@@ -1,8 +1,8 @@
 package com.escrowplatform.realtime.gateway.ws;
 
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.amounts;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.awaitWelcome;
-import static com.escrowplatform.realtime.testsupport.RoomFrames.metric;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.eventsThrough;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.room;
 import static com.escrowplatform.realtime.testsupport.RoomFrames.subscribed;
@@ -34,7 +34,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
+import com.escrowplatform.realtime.testsupport.ForeignRecords;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -72,7 +73,7 @@ class NativeSlowConsumerTest {
     // Guards backpressure: a client that stops reading is closed with 4008; another reader of the room gets every event.
     @Test
     void shouldCloseAClientThatStopsReadingWith4008WhileAReaderOfTheSameRoomGetsEveryEvent() throws Exception {
-        Api.Funded escrow = Api.fundedEscrow(amounts(1));
+        EscrowScenario escrow = EscrowScenario.funded(amounts(1));
         String room = room(escrow);
         try (WsClient reader = WsClient.connect(base, TestTokens.forUser(escrow.seller()));
                 RawSocket stalled = RawSocket.connect(base, TestTokens.forUser(escrow.buyer()));
@@ -105,10 +106,10 @@ class NativeSlowConsumerTest {
     }
 
     /** Produces event {@code n} and checks the reader gets it next, so the reader's own queue stays short. */
-    private static void produceAndExpect(KafkaProducer<String, byte[]> producer, WsClient reader, Api.Funded escrow,
+    private static void produceAndExpect(KafkaProducer<String, byte[]> producer, WsClient reader, EscrowScenario escrow,
             String room, int n) throws Exception {
         long version = 1_000_000L + n;
-        producer.send(bigEvent(escrow.escrowId(), version)).get(30, TimeUnit.SECONDS);
+        producer.send(bigEvent(escrow.id(), version)).get(30, TimeUnit.SECONDS);
         // past any set-up event of the escrow that arrives late (those have small versions)
         List<JsonNode> received = eventsThrough(reader, room, version);
         assertThat(version(received.get(received.size() - 1))).as("the reader's next event").isEqualTo(version);
@@ -126,22 +127,14 @@ class NativeSlowConsumerTest {
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        ProducerRecord<String, byte[]> record = new ProducerRecord<>("escrow.events", escrowId, value);
-        record.headers().add("ce_specversion", bytes("1.0")).add("ce_id", bytes(UUID.randomUUID().toString()))
-                .add("ce_type", bytes("escrow:dispute_filed")).add("ce_source", bytes("/another-service"))
-                .add("ce_subject", bytes(escrowId)).add("ce_time", bytes(OffsetDateTime.now().toString()))
-                .add("content-type", bytes("application/json"));
-        return record;
+        return ForeignRecords.cloudEvent("escrow.events", UUID.randomUUID().toString(), "escrow:dispute_filed",
+                escrowId, escrowId, value);
     }
 
     private static KafkaProducer<String, byte[]> producer() {
         return new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
                 TestInfrastructure.kafka().bootstrapServers(), ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1_000_000),
                 new StringSerializer(), new ByteArraySerializer());
-    }
-
-    private static byte[] bytes(String text) {
-        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     /**

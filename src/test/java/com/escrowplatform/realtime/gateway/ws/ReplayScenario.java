@@ -17,7 +17,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.URI;
 import java.util.List;
 
-import com.escrowplatform.realtime.testsupport.Api;
+import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -35,7 +35,7 @@ final class ReplayScenario {
      * away. Returns the last frame the buyer saw, once a second party (the seller) has seen every missed event:
      * by then the gateway published them all.
      */
-    static JsonNode leaveAndMiss(URI base, Api.Funded escrow, int missed) {
+    static JsonNode leaveAndMiss(URI base, EscrowScenario escrow, int missed) {
         String room = room(escrow);
         try (WsClient observer = WsClient.connect(base, TestTokens.forUser(escrow.seller()))) {
             awaitWelcome(observer);
@@ -53,7 +53,7 @@ final class ReplayScenario {
      * The buyer subscribes again with {@code lastSeen}: {@code recovered:true, replayed:missed}, exactly the
      * missed events in order and once each, then the next release arrives live.
      */
-    static void assertRecoveredThenLive(URI base, Api.Funded escrow, JsonNode lastSeen, int missed) {
+    static void assertRecoveredThenLive(URI base, EscrowScenario escrow, JsonNode lastSeen, int missed) {
         String room = room(escrow);
         try (WsClient back = WsClient.connect(base, TestTokens.forUser(escrow.buyer()))) {
             awaitWelcome(back);
