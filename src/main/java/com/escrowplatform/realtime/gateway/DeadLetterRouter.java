@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloudEventShape.Checked;
 import com.escrowplatform.realtime.kafka.KafkaClients;
-import com.escrowplatform.realtime.outbox.TopicsConfig;
+import com.escrowplatform.realtime.kafka.TopicsConfig;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;

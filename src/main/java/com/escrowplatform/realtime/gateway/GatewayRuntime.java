@@ -17,7 +17,7 @@ import org.jboss.logging.Logger;
 import com.escrowplatform.realtime.kafka.KafkaClients;
 import com.escrowplatform.realtime.kafka.KafkaTopics;
 import com.escrowplatform.realtime.outbox.EventTypes;
-import com.escrowplatform.realtime.outbox.TopicsConfig;
+import com.escrowplatform.realtime.kafka.TopicsConfig;
 import com.escrowplatform.realtime.security.PartyAuthorizer;
 
 import io.micrometer.core.instrument.FunctionCounter;

@@ -14,7 +14,6 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.jboss.logging.Logger;
 
-import com.escrowplatform.realtime.outbox.TopicsConfig;
 
 /**
  * Creates the topics this service uses when they are missing (config {@code escrow.topics.create-missing}):

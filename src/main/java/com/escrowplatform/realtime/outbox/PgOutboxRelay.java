@@ -26,6 +26,7 @@ import org.postgresql.PGConnection;
 
 import com.escrowplatform.realtime.kafka.KafkaClients;
 import com.escrowplatform.realtime.kafka.KafkaTopics;
+import com.escrowplatform.realtime.kafka.TopicsConfig;
 
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -191,7 +192,7 @@ public class PgOutboxRelay {
         KafkaProducer<String, byte[]> out = producer();
         List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
         for (Row row : rows) {
-            acks.add(out.send(CloudEventRecords.record(topics.topicOf(row.aggregateType), row.id, row.type,
+            acks.add(out.send(CloudEventRecords.record(topicOf(row.aggregateType), row.id, row.type,
                     config.ceSource(), row.aggregateId, row.createdAt, row.payload)));
         }
         List<Long> acknowledged = new ArrayList<>(rows.size());
@@ -248,6 +249,11 @@ public class PgOutboxRelay {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The topic of an outbox row: escrow events, or notifications (CONTRACT 4). */
+    private String topicOf(String aggregateType) {
+        return OutboxEvent.ESCROW.equals(aggregateType) ? topics.escrowEvents() : topics.userNotifications();
     }
 
     private static Duration min(Duration a, Duration b) {

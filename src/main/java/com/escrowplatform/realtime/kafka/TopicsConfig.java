@@ -1,4 +1,4 @@
-package com.escrowplatform.realtime.outbox;
+package com.escrowplatform.realtime.kafka;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
@@ -25,10 +25,6 @@ public interface TopicsConfig {
     /** Create missing topics (and their {@code .dlq}) at start-up; off where operators own the topics. */
     @WithDefault("true")
     boolean createMissing();
-
-    default String topicOf(String aggregateType) {
-        return OutboxEvent.ESCROW.equals(aggregateType) ? escrowEvents() : userNotifications();
-    }
 
     default String deadLetterTopic(String topic) {
         return topic + ".dlq";
