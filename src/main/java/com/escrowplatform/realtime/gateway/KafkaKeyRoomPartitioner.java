@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.UUID;
 
+import org.apache.kafka.common.utils.Utils;
+
 /**
  * Maps rooms to partitions the way the producers key their records (contract section 4), using Kafka's
  * default partitioner for keyed records (murmur2 of the UTF-8 key, made positive, modulo the partition count):
@@ -73,7 +75,9 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
 
     private static StreamPartition partition(TopicLayout topic, String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        return new StreamPartition(topic.topicId(), Murmur2.partitionFor(keyBytes, topic.partitionCount()));
+        // the same computation as the producer's built-in partitioner for a keyed record
+        int partition = Utils.toPositive(Utils.murmur2(keyBytes)) % topic.partitionCount();
+        return new StreamPartition(topic.topicId(), partition);
     }
 
     private static GatewayException invalid(String room) {
