@@ -1,5 +1,6 @@
 package com.escrowplatform.realtime.gateway;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -39,6 +40,8 @@ public final class GatewayEvent {
     private static final int CACHED_FRAMES_BUDGET = 2;
     private static final VarHandle ENCODINGS;
     private static final Object[] NO_ENCODINGS = new Object[0];
+    // stateless and shared: escaping a field allocates nothing unless the field needs an escape
+    private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
 
     static {
         try {
@@ -231,10 +234,32 @@ public final class GatewayEvent {
     private static String buildNativeFrame(GatewayEvent e) {
         StringBuilder out = new StringBuilder(e.sizeBytes + 16);
         out.append("{\"type\":");
-        Json.quote(out, e.type).append(",\"room\":");
-        Json.quote(out, e.room).append(",\"id\":");
-        Json.quote(out, e.id).append(",\"data\":");
+        appendJsonString(out, e.type).append(",\"room\":");
+        appendJsonString(out, e.room).append(",\"id\":");
+        appendJsonString(out, e.id).append(",\"data\":");
         return out.append(e.dataJson).append('}').toString();
+    }
+
+    private static StringBuilder appendJsonString(StringBuilder out, String value) {
+        out.append('"');
+        int escapedFrom = out.length();
+        JSON_STRINGS.quoteAsString(value, out);
+        escapeLineSeparators(out, escapedFrom);
+        return out.append('"');
+    }
+
+    /**
+     * Jackson leaves U+2028 and U+2029 as they are: valid JSON, but not valid JavaScript source before ES2019,
+     * so they are escaped for old clients.
+     */
+    private static void escapeLineSeparators(StringBuilder out, int from) {
+        for (int i = from; i < out.length(); i++) {
+            char c = out.charAt(i);
+            if (c == '\u2028' || c == '\u2029') {
+                out.replace(i, i + 1, c == '\u2028' ? "\\u2028" : "\\u2029");
+                i += 5;
+            }
+        }
     }
 
     private static boolean looksLikeJsonObject(String json) {

@@ -11,7 +11,7 @@
  * ({@link com.escrowplatform.realtime.gateway.ReplayResult}).
  *
  * <p>Public types are what adapters and the consumer call; the machinery ({@code Subscription},
- * {@code RoomIndex}, {@code RecentCeIds}, {@code TokenBucket}, {@code Json}) is package-private.
+ * {@code RoomIndex}, {@code RecentCeIds}, {@code TokenBucket}) is package-private.
  * Plain JDK only: no transport, Kafka or JSON library types, so everything here is tested with stub peers.
  */
 package com.escrowplatform.realtime.gateway;
