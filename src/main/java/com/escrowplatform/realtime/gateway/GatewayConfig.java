@@ -50,10 +50,6 @@ public interface GatewayConfig {
     @WithDefault("60s")
     Duration deadPeerTimeout();
 
-    /** How long a party check of an escrow is cached; a party_joined event drops it at once. */
-    @WithDefault("30s")
-    Duration partyCacheTtl();
-
     /** Replay: most missed events a subscribe may replay; more gives recovered:false. */
     @WithDefault("1000")
     int maxReplayEvents();
