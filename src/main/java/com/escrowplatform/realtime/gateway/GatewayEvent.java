@@ -1,11 +1,12 @@
 package com.escrowplatform.realtime.gateway;
 
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Set;
+
+import com.escrowplatform.realtime.outbox.EventTypes;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
  * One event on its way to clients: an immutable value built once by the live consumer (or a replay
@@ -18,11 +19,6 @@ import java.util.Set;
  * once, and both get the same cached instance afterwards.
  */
 public final class GatewayEvent {
-
-    /** The event types of the contract (section 3), exactly. */
-    public static final Set<String> TYPES = Set.of(
-            "escrow:status_changed", "escrow:milestone_released", "escrow:dispute_filed",
-            "escrow:dispute_resolved", "escrow:party_joined", "notification:new");
 
     /** The native protocol's event frame: {@code {"type":…,"room":…,"id":…,"data":{…}}}. */
     static final FrameCodec<String> NATIVE = GatewayEvent::buildNativeFrame;
@@ -69,7 +65,7 @@ public final class GatewayEvent {
      * @param room     {@code escrow:<id>} or {@code user:<sub>}
      * @param position the record's place in its partition
      * @param ceId     the CloudEvents id: the dedupe key
-     * @param type     one of {@link #TYPES}
+     * @param type     one of the contract's {@link EventTypes#ALL}
      * @param dataJson the already-serialized {@code data} object
      */
     public GatewayEvent(String room, StreamPosition position, String ceId, String type, String dataJson) {
@@ -78,7 +74,7 @@ public final class GatewayEvent {
         this.ceId = Objects.requireNonNull(ceId, "ceId");
         this.type = Objects.requireNonNull(type, "type");
         this.dataJson = Objects.requireNonNull(dataJson, "dataJson");
-        if (!TYPES.contains(type)) {
+        if (!EventTypes.ALL.contains(type)) {
             throw new IllegalArgumentException("not an event type of the contract: " + type);
         }
         if (!looksLikeJsonObject(dataJson)) {

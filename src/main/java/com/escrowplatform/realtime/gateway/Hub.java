@@ -33,10 +33,6 @@ import java.util.function.LongSupplier;
  */
 public final class Hub {
 
-    /** Close code: the socket's outbound queue went over its limit. */
-    public static final int CLOSE_TOO_SLOW = 4008;
-    /** Close code: the adapter failed while the hub handed it a frame. */
-    public static final int CLOSE_INTERNAL_ERROR = 1011;
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
 
@@ -333,7 +329,7 @@ public final class Hub {
     void closeTooSlow(Session session) {
         if (detach(session)) {
             slowConsumerCloses.increment();
-            closePeer(session, CLOSE_TOO_SLOW, "too slow");
+            closePeer(session, CloseCodes.TOO_SLOW, "too slow");
         }
     }
 
@@ -342,7 +338,7 @@ public final class Hub {
         if (detach(session)) {
             brokenPeerCloses.increment();
             LOG.log(System.Logger.Level.WARNING, "closing " + session + ": its peer failed", cause);
-            closePeer(session, CLOSE_INTERNAL_ERROR, "internal error");
+            closePeer(session, CloseCodes.INTERNAL_ERROR, "internal error");
         }
     }
 

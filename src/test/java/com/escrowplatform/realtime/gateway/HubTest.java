@@ -190,7 +190,7 @@ class HubTest {
             hub.publish(event(ROOM_A, 0, offset));
         }
 
-        assertThat(stalled.closeCode()).isEqualTo(Hub.CLOSE_TOO_SLOW);
+        assertThat(stalled.closeCode()).isEqualTo(CloseCodes.TOO_SLOW);
         assertThat(stalled.offsets()).containsExactly(0L, 1L, 2L);
         assertThat(stalled.session().isOpen()).isFalse();
         assertThat(healthy.offsets()).hasSize(10);
@@ -506,7 +506,7 @@ class HubTest {
 
         hub.publish(event(ROOM_A, 0, 0));
 
-        assertThat(closed.get()).isEqualTo(Hub.CLOSE_INTERNAL_ERROR);
+        assertThat(closed.get()).isEqualTo(CloseCodes.INTERNAL_ERROR);
         assertThat(healthy.offsets()).containsExactly(0L);
         assertThat(hub.sessionCount()).isEqualTo(1);
     }

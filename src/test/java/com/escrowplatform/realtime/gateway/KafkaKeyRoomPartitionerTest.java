@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.escrowplatform.realtime.gateway.KafkaKeyRoomPartitioner.TopicLayout;
+import com.escrowplatform.realtime.security.Caller;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -92,7 +93,7 @@ class KafkaKeyRoomPartitionerTest {
             subjects.add("u".repeat(length));
         }
         subjects.add("user-42");
-        subjects.add("x".repeat(KafkaKeyRoomPartitioner.MAX_KEY_LENGTH));
+        subjects.add("x".repeat(Caller.MAX_USER_ID_LENGTH));
         // multi-byte UTF-8: the key is hashed as the bytes the producer's string serializer writes
         subjects.add("üser-ß-東京-😀");
         subjects.add("auth0|5f7c8ec7c33c6c004bbafe82");
