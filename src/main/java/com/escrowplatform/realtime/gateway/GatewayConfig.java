@@ -85,14 +85,4 @@ public interface GatewayConfig {
     /** Recent ce_ids remembered per partition, to drop a record the outbox relay sent twice. */
     @WithDefault("4096")
     int dedupeIdsPerPartition();
-
-    default HubLimits hubLimits() {
-        return HubLimits.DEFAULTS
-                .withMaxSubscriptionsPerSession(maxSubscriptionsPerConnection())
-                .withSubscribeRate(subscribesPerSecond(), subscribeBurst())
-                .withMaxReplayEvents(maxReplayEvents())
-                .withMaxHeldBackEvents(maxHeldBackEvents())
-                .withMaxOutboundBytesPerSession(maxOutboundBytes())
-                .withDedupeIdsPerPartition(dedupeIdsPerPartition());
-    }
 }

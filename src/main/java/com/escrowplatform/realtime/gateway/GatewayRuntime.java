@@ -82,7 +82,7 @@ public class GatewayRuntime {
                 new KafkaReplayReader.Limits(config.coldReaders(), config.coldMaxPending(), config.coldReadDeadline(),
                         config.coldScanLimit(), config.dedupeIdsPerPartition()));
         registerColdReaderMetrics(coldReader);
-        hub = new Hub(window, coldReader, partitioner, config.hubLimits());
+        hub = new Hub(window, coldReader, partitioner, HubLimits.from(config));
         liveConsumer = new KafkaLiveConsumer(kafka.groupLessConsumer("escrow-realtime-live"),
                 new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish,
                 liveConsumerConfig, keyPartitioner);

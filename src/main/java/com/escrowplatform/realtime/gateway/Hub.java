@@ -60,7 +60,7 @@ public final class Hub {
      * @param window      recent events; the hub appends every published event to it
      * @param coldReplay  replays what the window no longer holds ({@link ColdReplay#NONE} until one exists)
      * @param partitioner where each room's events live
-     * @param limits      per-socket limits ({@link HubLimits#DEFAULTS})
+     * @param limits      per-socket limits ({@link HubLimits#from})
      */
     public Hub(ReplayWindow window, ColdReplay coldReplay, RoomPartitioner partitioner, HubLimits limits) {
         this(window, coldReplay, partitioner, limits, System::nanoTime);
