@@ -47,7 +47,6 @@ public final class Hub {
     private final RecentCeIds recentCeIds;
     private final AtomicInteger subscriptions = new AtomicInteger();
 
-    private final LongAdder published = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder duplicatesDropped = new LongAdder();
     private final LongAdder slowConsumerCloses = new LongAdder();
@@ -99,7 +98,6 @@ public final class Hub {
         // Append before fan-out, on this one thread: the seam in subscribe() relies on every event being in
         // the window before any subscriber can miss it live.
         window.append(event);
-        published.increment();
         for (Subscription subscription : rooms.subscribersOf(event.room())) {
             subscription.offer(event);
         }
@@ -393,11 +391,6 @@ public final class Hub {
 
     public int subscriptionCount() {
         return subscriptions.get();
-    }
-
-    /** Events accepted by {@link #publish} (repeats excluded). */
-    public long published() {
-        return published.sum();
     }
 
     /** Frames handed to peers, replays included. */

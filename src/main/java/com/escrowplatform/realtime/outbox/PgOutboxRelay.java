@@ -112,15 +112,6 @@ public class PgOutboxRelay {
         }
     }
 
-    public boolean isLeading() {
-        return leading;
-    }
-
-    /** Rows not yet published, as last counted by the leader. */
-    public long backlog() {
-        return backlog.get();
-    }
-
     private void run() {
         Duration backoff = Duration.ofMillis(100);
         while (running) {

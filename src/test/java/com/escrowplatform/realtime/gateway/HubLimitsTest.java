@@ -30,5 +30,4 @@ class HubLimitsTest {
 
         assertThat(HubLimits.from(config)).isEqualTo(new HubLimits(7, 2.5, 9, 11, 13, 4096, 17));
     }
-
 }

@@ -509,6 +509,8 @@ class HubTest {
         assertThat(closed.get()).isEqualTo(CloseCodes.INTERNAL_ERROR);
         assertThat(healthy.offsets()).containsExactly(0L);
         assertThat(hub.sessionCount()).isEqualTo(1);
+        assertThat(hub.brokenPeerCloses()).as("counted for the escrow_gateway_broken_peer_closes_total metric")
+                .isEqualTo(1);
     }
 
     @Test

@@ -172,17 +172,6 @@ class InMemoryReplayWindowTest {
     }
 
     @Test
-    void shouldForgetARevokedPartition() {
-        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
-        window.append(event(A, 0, 5));
-
-        window.forget(P0);
-
-        assertThat(window.retainedEvents()).isZero();
-        assertThat(window.endOffset(P0)).isEqualTo(-1);
-    }
-
-    @Test
     void shouldServeConsistentReplaysWhileTheConsumerAppends() throws Exception {
         InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 200, 1 << 20);
         window.startAt(P0, 0);
