@@ -8,6 +8,8 @@ import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
+import com.escrowplatform.realtime.security.Caller;
+
 /** The JSON bodies of the escrow calls (CONTRACT 2). Field rules here; cross-field rules in the service. */
 public final class EscrowRequests {
     private EscrowRequests() {
@@ -16,8 +18,8 @@ public final class EscrowRequests {
     public record CreateEscrow(
             @NotBlank @Size(max = 200) String title,
             @Size(max = 4000) String description,
-            @NotBlank @Size(max = 128) String sellerId,
-            @Size(min = 1, max = 128) String arbiterId,
+            @NotBlank @Size(max = Caller.MAX_USER_ID_LENGTH) String sellerId,
+            @Size(min = 1, max = Caller.MAX_USER_ID_LENGTH) String arbiterId,
             @NotNull @Size(min = 1, max = 100) List<@NotNull @Valid MilestoneInput> milestones) {
     }
 

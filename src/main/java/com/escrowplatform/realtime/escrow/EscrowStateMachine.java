@@ -84,11 +84,6 @@ public final class EscrowStateMachine {
         return to;
     }
 
-    /** The statuses after which nothing can happen any more. */
-    public static boolean isFinal(EscrowStatus status) {
-        return ALLOWED.get(status).isEmpty();
-    }
-
     public static final class TransitionNotAllowedException extends ApiException {
         public final EscrowStatus status;
         public final EscrowAction action;

@@ -12,6 +12,7 @@ import org.apache.kafka.common.header.Headers;
 
 import com.escrowplatform.realtime.outbox.CloudEventRecords;
 import com.escrowplatform.realtime.outbox.EventTypes;
+import com.escrowplatform.realtime.security.Caller;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -68,8 +69,8 @@ public final class CloudEventShape {
     }
 
     private static String problem(Stream stream, String key, Headers headers, byte[] value) {
-        if (key == null || key.isEmpty() || key.length() > 128) {
-            return "the key must be the subject: 1 to 128 characters";
+        if (key == null || key.isEmpty() || key.length() > Caller.MAX_USER_ID_LENGTH) {
+            return "the key must be the subject: 1 to " + Caller.MAX_USER_ID_LENGTH + " characters";
         }
         if (!"1.0".equals(CloudEventRecords.header(headers, CloudEventRecords.SPECVERSION))) {
             return "ce_specversion must be 1.0";

@@ -37,7 +37,10 @@ public final class EventIds {
     static final byte VERSION = 1;
     private static final byte KIND_EVENT = 0;
     private static final byte KIND_STREAM_END = 1;
-    private static final int MAX_BYTES = 1 + 1 + 16 + 4 + 5 + 9 + 4;
+    // varint bytes: a partition is an int (31 bits), offset + 1 a non-negative long (63 bits)
+    private static final int PARTITION_MAX_BYTES = 5;
+    private static final int OFFSET_MAX_BYTES = 9;
+    private static final int MAX_BYTES = 1 + 1 + 16 + 4 + PARTITION_MAX_BYTES + OFFSET_MAX_BYTES + 4;
     private static final int MIN_BYTES = 1 + 1 + 16 + 4 + 1 + 1 + 4;
 
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
@@ -108,10 +111,18 @@ public final class EventIds {
             throw new InvalidEventIdException("event id belongs to another room");
         }
         UUID topicId = new UUID(readLong(bytes, 2), readLong(bytes, 10));
-        Reader reader = new Reader(bytes, 22, bodyLength);
-        long partition = reader.varint(5);
-        long offsetPlusOne = reader.varint(9);
-        if (!reader.atEnd() || partition > Integer.MAX_VALUE || offsetPlusOne < 0) {
+        int at = 22;
+        long partition;
+        long offsetPlusOne;
+        try {
+            partition = Varints.read(bytes, at, bodyLength, PARTITION_MAX_BYTES);
+            at += Varints.size(partition);
+            offsetPlusOne = Varints.read(bytes, at, bodyLength, OFFSET_MAX_BYTES);
+            at += Varints.size(offsetPlusOne);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidEventIdException("event id is malformed");
+        }
+        if (at != bodyLength || partition > Integer.MAX_VALUE || offsetPlusOne < 0) {
             throw new InvalidEventIdException("event id is malformed");
         }
         long offset = offsetPlusOne - 1;
@@ -132,8 +143,8 @@ public final class EventIds {
         writeLong(buffer, 2, position.topicId().getMostSignificantBits());
         writeLong(buffer, 10, position.topicId().getLeastSignificantBits());
         writeInt(buffer, 18, roomHash(room));
-        int at = writeVarint(buffer, 22, position.partition());
-        at = writeVarint(buffer, at, position.offset() + 1);
+        int at = Varints.write(buffer, 22, position.partition());
+        at = Varints.write(buffer, at, position.offset() + 1);
         writeInt(buffer, at, crc(buffer, 0, at));
         return ENCODER.encodeToString(Arrays.copyOf(buffer, at + 4));
     }
@@ -163,16 +174,6 @@ public final class EventIds {
         return (int) crc.getValue();
     }
 
-    private static int writeVarint(byte[] buffer, int at, long value) {
-        long rest = value;
-        while ((rest & ~0x7FL) != 0) {
-            buffer[at++] = (byte) ((rest & 0x7F) | 0x80);
-            rest >>>= 7;
-        }
-        buffer[at++] = (byte) rest;
-        return at;
-    }
-
     private static void writeLong(byte[] buffer, int at, long value) {
         writeInt(buffer, at, (int) (value >>> 32));
         writeInt(buffer, at + 4, (int) value);
@@ -192,37 +193,5 @@ public final class EventIds {
     private static int readInt(byte[] bytes, int at) {
         return ((bytes[at] & 0xFF) << 24) | ((bytes[at + 1] & 0xFF) << 16)
                 | ((bytes[at + 2] & 0xFF) << 8) | (bytes[at + 3] & 0xFF);
-    }
-
-    /** Reads unsigned varints within [at, end), refusing overruns and non-minimal spellings. */
-    private static final class Reader {
-        private final byte[] bytes;
-        private final int end;
-        private int at;
-
-        Reader(byte[] bytes, int at, int end) {
-            this.bytes = bytes;
-            this.at = at;
-            this.end = end;
-        }
-
-        long varint(int maxBytes) {
-            long value = 0;
-            for (int i = 0; i < maxBytes && at < end; i++) {
-                byte b = bytes[at++];
-                value |= (long) (b & 0x7F) << (7 * i);
-                if ((b & 0x80) == 0) {
-                    if (b == 0 && i > 0) {
-                        break; // a trailing zero group is a second spelling of a shorter number
-                    }
-                    return value;
-                }
-            }
-            throw new InvalidEventIdException("event id is malformed");
-        }
-
-        boolean atEnd() {
-            return at == end;
-        }
     }
 }

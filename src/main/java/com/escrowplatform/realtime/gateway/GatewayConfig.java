@@ -50,10 +50,6 @@ public interface GatewayConfig {
     @WithDefault("60s")
     Duration deadPeerTimeout();
 
-    /** How long a party check of an escrow is cached; a party_joined event drops it at once. */
-    @WithDefault("30s")
-    Duration partyCacheTtl();
-
     /** Replay: most missed events a subscribe may replay; more gives recovered:false. */
     @WithDefault("1000")
     int maxReplayEvents();
@@ -89,14 +85,4 @@ public interface GatewayConfig {
     /** Recent ce_ids remembered per partition, to drop a record the outbox relay sent twice. */
     @WithDefault("4096")
     int dedupeIdsPerPartition();
-
-    default HubLimits hubLimits() {
-        return HubLimits.DEFAULTS
-                .withMaxSubscriptionsPerSession(maxSubscriptionsPerConnection())
-                .withSubscribeRate(subscribesPerSecond(), subscribeBurst())
-                .withMaxReplayEvents(maxReplayEvents())
-                .withMaxHeldBackEvents(maxHeldBackEvents())
-                .withMaxOutboundBytesPerSession(maxOutboundBytes())
-                .withDedupeIdsPerPartition(dedupeIdsPerPartition());
-    }
 }

@@ -4,7 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.Set;
+
+import com.escrowplatform.realtime.outbox.EventTypes;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
  * One event on its way to clients: an immutable value built once by the live consumer (or a replay
@@ -17,11 +19,6 @@ import java.util.Set;
  * once, and both get the same cached instance afterwards.
  */
 public final class GatewayEvent {
-
-    /** The event types of the contract (section 3), exactly. */
-    public static final Set<String> TYPES = Set.of(
-            "escrow:status_changed", "escrow:milestone_released", "escrow:dispute_filed",
-            "escrow:dispute_resolved", "escrow:party_joined", "notification:new");
 
     /** The native protocol's event frame: {@code {"type":…,"room":…,"id":…,"data":{…}}}. */
     static final FrameCodec<String> NATIVE = GatewayEvent::buildNativeFrame;
@@ -39,6 +36,8 @@ public final class GatewayEvent {
     private static final int CACHED_FRAMES_BUDGET = 2;
     private static final VarHandle ENCODINGS;
     private static final Object[] NO_ENCODINGS = new Object[0];
+    // stateless and shared: escaping a field allocates nothing unless the field needs an escape
+    private static final JsonStringEncoder JSON_STRINGS = JsonStringEncoder.getInstance();
 
     static {
         try {
@@ -66,7 +65,7 @@ public final class GatewayEvent {
      * @param room     {@code escrow:<id>} or {@code user:<sub>}
      * @param position the record's place in its partition
      * @param ceId     the CloudEvents id: the dedupe key
-     * @param type     one of {@link #TYPES}
+     * @param type     one of the contract's {@link EventTypes#ALL}
      * @param dataJson the already-serialized {@code data} object
      */
     public GatewayEvent(String room, StreamPosition position, String ceId, String type, String dataJson) {
@@ -75,7 +74,7 @@ public final class GatewayEvent {
         this.ceId = Objects.requireNonNull(ceId, "ceId");
         this.type = Objects.requireNonNull(type, "type");
         this.dataJson = Objects.requireNonNull(dataJson, "dataJson");
-        if (!TYPES.contains(type)) {
+        if (!EventTypes.ALL.contains(type)) {
             throw new IllegalArgumentException("not an event type of the contract: " + type);
         }
         if (!looksLikeJsonObject(dataJson)) {
@@ -231,10 +230,32 @@ public final class GatewayEvent {
     private static String buildNativeFrame(GatewayEvent e) {
         StringBuilder out = new StringBuilder(e.sizeBytes + 16);
         out.append("{\"type\":");
-        Json.quote(out, e.type).append(",\"room\":");
-        Json.quote(out, e.room).append(",\"id\":");
-        Json.quote(out, e.id).append(",\"data\":");
+        appendJsonString(out, e.type).append(",\"room\":");
+        appendJsonString(out, e.room).append(",\"id\":");
+        appendJsonString(out, e.id).append(",\"data\":");
         return out.append(e.dataJson).append('}').toString();
+    }
+
+    private static StringBuilder appendJsonString(StringBuilder out, String value) {
+        out.append('"');
+        int escapedFrom = out.length();
+        JSON_STRINGS.quoteAsString(value, out);
+        escapeLineSeparators(out, escapedFrom);
+        return out.append('"');
+    }
+
+    /**
+     * Jackson leaves U+2028 and U+2029 as they are: valid JSON, but not valid JavaScript source before ES2019,
+     * so they are escaped for old clients.
+     */
+    private static void escapeLineSeparators(StringBuilder out, int from) {
+        for (int i = from; i < out.length(); i++) {
+            char c = out.charAt(i);
+            if (c == '\u2028' || c == '\u2029') {
+                out.replace(i, i + 1, c == '\u2028' ? "\\u2028" : "\\u2029");
+                i += 5;
+            }
+        }
     }
 
     private static boolean looksLikeJsonObject(String json) {

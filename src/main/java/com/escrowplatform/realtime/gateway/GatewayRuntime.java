@@ -82,7 +82,7 @@ public class GatewayRuntime {
                 new KafkaReplayReader.Limits(config.coldReaders(), config.coldMaxPending(), config.coldReadDeadline(),
                         config.coldScanLimit(), config.dedupeIdsPerPartition()));
         registerColdReaderMetrics(coldReader);
-        hub = new Hub(window, coldReader, partitioner, config.hubLimits());
+        hub = new Hub(window, coldReader, partitioner, HubLimits.from(config));
         liveConsumer = new KafkaLiveConsumer(kafka.groupLessConsumer("escrow-realtime-live"),
                 new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish,
                 liveConsumerConfig, keyPartitioner);
@@ -170,6 +170,9 @@ public class GatewayRuntime {
                 .description("Records dropped as repeats of a recent ce_id").register(registry);
         FunctionCounter.builder("escrow.gateway.slow.consumer.closes", hub, Hub::slowConsumerCloses)
                 .description("Sockets closed with 4008").register(registry);
+        FunctionCounter.builder("escrow.gateway.broken.peer.closes", hub, Hub::brokenPeerCloses)
+                .description("Sockets closed with 1011 because their adapter failed while handed a frame")
+                .register(registry);
         FunctionCounter.builder("escrow.gateway.replays", hub, Hub::hotReplays).tag("path", "hot").register(registry);
         FunctionCounter.builder("escrow.gateway.replays", hub, Hub::coldReplays).tag("path", "cold").register(registry);
         FunctionCounter.builder("escrow.gateway.replays", hub, Hub::unrecoveredReplays).tag("path", "unrecovered")

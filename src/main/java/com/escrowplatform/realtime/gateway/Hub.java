@@ -33,10 +33,6 @@ import java.util.function.LongSupplier;
  */
 public final class Hub {
 
-    /** Close code: the socket's outbound queue went over its limit. */
-    public static final int CLOSE_TOO_SLOW = 4008;
-    /** Close code: the adapter failed while the hub handed it a frame. */
-    public static final int CLOSE_INTERNAL_ERROR = 1011;
 
     private static final System.Logger LOG = System.getLogger(Hub.class.getName());
 
@@ -51,7 +47,6 @@ public final class Hub {
     private final RecentCeIds recentCeIds;
     private final AtomicInteger subscriptions = new AtomicInteger();
 
-    private final LongAdder published = new LongAdder();
     private final LongAdder deliveries = new LongAdder();
     private final LongAdder duplicatesDropped = new LongAdder();
     private final LongAdder slowConsumerCloses = new LongAdder();
@@ -64,7 +59,7 @@ public final class Hub {
      * @param window      recent events; the hub appends every published event to it
      * @param coldReplay  replays what the window no longer holds ({@link ColdReplay#NONE} until one exists)
      * @param partitioner where each room's events live
-     * @param limits      per-socket limits ({@link HubLimits#DEFAULTS})
+     * @param limits      per-socket limits ({@link HubLimits#from})
      */
     public Hub(ReplayWindow window, ColdReplay coldReplay, RoomPartitioner partitioner, HubLimits limits) {
         this(window, coldReplay, partitioner, limits, System::nanoTime);
@@ -103,7 +98,6 @@ public final class Hub {
         // Append before fan-out, on this one thread: the seam in subscribe() relies on every event being in
         // the window before any subscriber can miss it live.
         window.append(event);
-        published.increment();
         for (Subscription subscription : rooms.subscribersOf(event.room())) {
             subscription.offer(event);
         }
@@ -333,7 +327,7 @@ public final class Hub {
     void closeTooSlow(Session session) {
         if (detach(session)) {
             slowConsumerCloses.increment();
-            closePeer(session, CLOSE_TOO_SLOW, "too slow");
+            closePeer(session, CloseCodes.TOO_SLOW, "too slow");
         }
     }
 
@@ -342,7 +336,7 @@ public final class Hub {
         if (detach(session)) {
             brokenPeerCloses.increment();
             LOG.log(System.Logger.Level.WARNING, "closing " + session + ": its peer failed", cause);
-            closePeer(session, CLOSE_INTERNAL_ERROR, "internal error");
+            closePeer(session, CloseCodes.INTERNAL_ERROR, "internal error");
         }
     }
 
@@ -397,11 +391,6 @@ public final class Hub {
 
     public int subscriptionCount() {
         return subscriptions.get();
-    }
-
-    /** Events accepted by {@link #publish} (repeats excluded). */
-    public long published() {
-        return published.sum();
     }
 
     /** Frames handed to peers, replays included. */

@@ -1,26 +1,25 @@
 package com.escrowplatform.realtime.gateway;
 
 /**
- * The limits the hub enforces, immutable. {@link #DEFAULTS} holds the documented defaults; the
- * {@code with…} methods return a copy with one limit changed.
+ * The limits the hub enforces, immutable. {@link #from(GatewayConfig)} takes them from the configuration, which
+ * holds their defaults; the {@code with…} methods return a copy with one limit changed.
  *
- * @param maxSubscriptionsPerSession rooms one socket may be in at once, the user's own room included
- *                                   (default 100); above it: {@code too_many_subscriptions}
- * @param subscribesPerSecond        sustained subscribe rate per socket (default 20/s); above it:
- *                                   {@code rate_limited}
- * @param subscribeBurst             subscribes a socket may make at once before the rate applies (default 40)
- * @param maxReplayEvents            most missed events one subscribe replays (default 1000); more means
+ * @param maxSubscriptionsPerSession rooms one socket may be in at once, the user's own room included; above
+ *                                   it: {@code too_many_subscriptions}
+ * @param subscribesPerSecond        sustained subscribe rate per socket; above it: {@code rate_limited}
+ * @param subscribeBurst             subscribes a socket may make at once before the rate applies
+ * @param maxReplayEvents            most missed events one subscribe replays; more means
  *                                   {@code recovered:false}, since reloading the escrow is then cheaper
- * @param maxHeldBackEvents          live events held back per subscription while its replay runs (default
- *                                   1000); on overflow the subscription goes live with {@code recovered:false}
- * @param maxOutboundBytesPerSession bytes handed to a socket and not yet written (default 1 MiB); above it the
- *                                   socket is closed with 4008. Must exceed the largest event, and should exceed
- *                                   a full replay ({@code maxReplayEvents} typical events)
- * @param dedupeIdsPerPartition      recent {@code ce_id}s remembered per partition to drop repeats (default
- *                                   4096). A repeat comes from the outbox relay resending what it could not
- *                                   confirm after a crash: at most its unacknowledged batches, a few hundred
- *                                   records, produced right after the originals. The bound must exceed that
- *                                   plus what other producers write to the partition meanwhile.
+ * @param maxHeldBackEvents          live events held back per subscription while its replay runs; on overflow
+ *                                   the subscription goes live with {@code recovered:false}
+ * @param maxOutboundBytesPerSession bytes handed to a socket and not yet written; above it the socket is closed
+ *                                   with 4008. Must exceed the largest event, and should exceed a full replay
+ *                                   ({@code maxReplayEvents} typical events)
+ * @param dedupeIdsPerPartition      recent {@code ce_id}s remembered per partition to drop repeats. A repeat
+ *                                   comes from the outbox relay resending what it could not confirm after a
+ *                                   crash: at most its unacknowledged batches, a few hundred records, produced
+ *                                   right after the originals. The bound must exceed that plus what other
+ *                                   producers write to the partition meanwhile.
  */
 public record HubLimits(
         int maxSubscriptionsPerSession,
@@ -31,13 +30,18 @@ public record HubLimits(
         long maxOutboundBytesPerSession,
         int dedupeIdsPerPartition) {
 
-    public static final HubLimits DEFAULTS = new HubLimits(100, 20, 40, 1000, 1000, 1024 * 1024, 4096);
-
     public HubLimits {
         if (maxSubscriptionsPerSession < 1 || subscribesPerSecond <= 0 || subscribeBurst < 1 || maxReplayEvents < 0
                 || maxHeldBackEvents < 0 || maxOutboundBytesPerSession < 1 || dedupeIdsPerPartition < 1) {
             throw new IllegalArgumentException("invalid hub limits");
         }
+    }
+
+    /** The limits {@code config} sets. */
+    public static HubLimits from(GatewayConfig config) {
+        return new HubLimits(config.maxSubscriptionsPerConnection(), config.subscribesPerSecond(),
+                config.subscribeBurst(), config.maxReplayEvents(), config.maxHeldBackEvents(), config.maxOutboundBytes(),
+                config.dedupeIdsPerPartition());
     }
 
     public HubLimits withMaxSubscriptionsPerSession(int value) {

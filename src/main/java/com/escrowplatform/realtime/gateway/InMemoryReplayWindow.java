@@ -73,14 +73,6 @@ public final class InMemoryReplayWindow implements ReplayWindow {
     }
 
     @Override
-    public void forget(StreamPartition partition) {
-        PartitionLog log = logs.remove(partition);
-        if (log != null) {
-            log.clear();
-        }
-    }
-
-    @Override
     public ReplayResult replay(String room, StreamPosition after, int maxEvents) {
         StreamPartition current = partitioner.partitionOf(room);
         if (!current.topicId().equals(after.topicId())) {

@@ -4,6 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.UUID;
 
+import org.apache.kafka.common.utils.Utils;
+
+import com.escrowplatform.realtime.security.Caller;
+
 /**
  * Maps rooms to partitions the way the producers key their records (contract section 4), using Kafka's
  * default partitioner for keyed records (murmur2 of the UTF-8 key, made positive, modulo the partition count):
@@ -20,8 +24,6 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
 
     public static final String ESCROW_PREFIX = "escrow:";
     public static final String USER_PREFIX = "user:";
-    /** The contract caps {@code sub} at 128 characters; escrow ids are UUIDs. */
-    static final int MAX_KEY_LENGTH = 128;
 
     /** One topic incarnation and its partition count. */
     public record TopicLayout(UUID topicId, int partitionCount) {
@@ -65,7 +67,7 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
 
     private static String key(String room, String prefix) {
         String key = room.substring(prefix.length());
-        if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
+        if (key.isEmpty() || key.length() > Caller.MAX_USER_ID_LENGTH) {
             throw invalid(room);
         }
         return key;
@@ -73,7 +75,9 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
 
     private static StreamPartition partition(TopicLayout topic, String key) {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
-        return new StreamPartition(topic.topicId(), Murmur2.partitionFor(keyBytes, topic.partitionCount()));
+        // the same computation as the producer's built-in partitioner for a keyed record
+        int partition = Utils.toPositive(Utils.murmur2(keyBytes)) % topic.partitionCount();
+        return new StreamPartition(topic.topicId(), partition);
     }
 
     private static GatewayException invalid(String room) {

@@ -17,6 +17,6 @@ public interface Peer {
      */
     void send(GatewayEvent event);
 
-    /** Closes the socket with a WebSocket close code (4008 too slow, 1011 internal error). Asynchronous. */
+    /** Closes the socket with a WebSocket close code ({@link CloseCodes}: 4008 too slow, 1011 internal error). Asynchronous. */
     void close(int closeCode, String reason);
 }

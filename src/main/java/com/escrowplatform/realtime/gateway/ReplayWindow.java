@@ -39,9 +39,6 @@ public interface ReplayWindow {
      */
     void startAt(StreamPartition partition, long nextOffset);
 
-    /** Drops everything held for the partition (it was revoked from the live consumer). Consumer thread only. */
-    void forget(StreamPartition partition);
-
     /**
      * Every event of {@code room} with an offset above {@code after.offset()}, in order.
      *

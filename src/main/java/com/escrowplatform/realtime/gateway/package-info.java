@@ -11,7 +11,14 @@
  * ({@link com.escrowplatform.realtime.gateway.ReplayResult}).
  *
  * <p>Public types are what adapters and the consumer call; the machinery ({@code Subscription},
- * {@code RoomIndex}, {@code RecentCeIds}, {@code TokenBucket}, {@code Murmur2}, {@code Json}) is package-private.
- * Plain JDK only: no transport, Kafka or JSON library types, so everything here is tested with stub peers.
+ * {@code RoomIndex}, {@code RecentCeIds}, {@code TokenBucket}) is package-private.
+ *
+ * <p>What the package holds today: the hub and its parts ({@code Hub}, {@code Session}, the replay window, event
+ * ids, limits) use plain JDK types only, so they are tested with stub peers without Quarkus; {@code GatewayEvent}
+ * adds Jackson's string escaping. Beside them live the Kafka side ({@code KafkaLiveConsumer},
+ * {@code KafkaReplayReader}, {@code DeadLetterRouter}, {@code CloudEventShape}, {@code KafkaKeyRoomPartitioner}),
+ * the CDI wiring and metrics ({@code Gateway}, {@code GatewayRuntime}) and the SmallRye configuration mappings
+ * ({@code GatewayConfig}, {@code LiveConsumerConfig}). No transport types: the WebSocket adapters are in the
+ * {@code ws} and {@code socketio} sub-packages.
  */
 package com.escrowplatform.realtime.gateway;

@@ -109,10 +109,6 @@ public class PgOutboxRelay {
         }
     }
 
-    public boolean isLeading() {
-        return leading;
-    }
-
     private void run() {
         Duration backoff = Duration.ofMillis(100);
         while (running) {

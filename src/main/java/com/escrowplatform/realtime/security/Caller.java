@@ -11,6 +11,8 @@ import io.quarkus.security.identity.SecurityIdentity;
 public record Caller(String userId, boolean support) {
 
     public static final String SUPPORT_ROLE = "support";
+    /** The longest {@code sub}, and so the longest user id anywhere: user rooms, Kafka keys, escrow parties. */
+    public static final int MAX_USER_ID_LENGTH = 128;
 
     public static Caller of(SecurityIdentity identity) {
         JsonWebToken token = (JsonWebToken) identity.getPrincipal();

@@ -34,7 +34,7 @@ public class DevTokenResource {
     String issuer;
 
     public record TokenRequest(
-            @NotBlank @Size(max = 128) String userId,
+            @NotBlank @Size(max = Caller.MAX_USER_ID_LENGTH) String userId,
             List<@Pattern(regexp = "[a-z_-]{1,32}") String> roles,
             @Min(1) @Max(86_400) Integer ttlSeconds) {
     }

@@ -22,7 +22,6 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class TokenIdentityAugmentor implements SecurityIdentityAugmentor {
     public static final String EXPIRE_TIME = "quarkus.identity.expire-time";
-    static final int MAX_SUBJECT_LENGTH = 128;
 
     @Override
     public Uni<SecurityIdentity> augment(SecurityIdentity identity, AuthenticationRequestContext context) {
@@ -30,7 +29,7 @@ public class TokenIdentityAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom().item(identity);
         }
         String subject = token.getSubject();
-        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
+        if (subject == null || subject.isBlank() || subject.length() > Caller.MAX_USER_ID_LENGTH) {
             return Uni.createFrom().failure(new AuthenticationFailedException("sub is missing or too long"));
         }
         if (identity.getAttribute(EXPIRE_TIME) != null) {

@@ -182,7 +182,7 @@ class ColdReplayStormTest {
                 new KafkaReplayReader.Limits(2, MAX_PENDING, DEADLINE, 200_000, 4096));
         try {
             Hub hub = new Hub(new InMemoryReplayWindow(partitioner, 5, 1 << 20), reader, partitioner,
-                    HubLimits.DEFAULTS);
+                    DefaultLimits.HUB);
             long start = System.nanoTime();
             List<Resume> resumes = resumeAll(hub);
             Map<String, List<Long>> live = publishLive(hub); // while most replays still wait: held back
@@ -231,7 +231,7 @@ class ColdReplayStormTest {
                 new KafkaReplayReader.Limits(1, RESUMES, deadline, 200_000, 4096));
         try {
             Hub hub = new Hub(new InMemoryReplayWindow(partitioner, 5, 1 << 20), reader, partitioner,
-                    HubLimits.DEFAULTS);
+                    DefaultLimits.HUB);
             List<Resume> resumes = resumeAll(hub);
             Awaitility.await("every resume answered").atMost(Duration.ofMinutes(3))
                     .until(() -> resumes.stream().allMatch(r -> r.repliedNanos().isDone()));

@@ -3,6 +3,8 @@ package com.escrowplatform.realtime.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,22 @@ class GatewayEventTest {
         GatewayEvent event = new GatewayEvent("user:a\"b\\c\n\u0001\u2028", POSITION, "ce-1", "notification:new", "{}");
 
         assertThat(event.nativeFrame()).contains("\"room\":\"user:a\\\"b\\\\c\\n\\u0001\\u2028\"");
+    }
+
+    @Test
+    void shouldKeepEveryCharacterOfTheRoomThroughAJsonParser() throws Exception {
+        StringBuilder room = new StringBuilder("user:");
+        for (char c = 0; c < 0x20; c++) {
+            room.append(c);
+        }
+        room.append("\"\\/\u007f\u00e9\u2028\u2029\u6771\ud83d\ude00 literal \\u2028");
+        GatewayEvent event = new GatewayEvent(room.toString(), POSITION, "ce-1", "notification:new", "{}");
+
+        JsonNode frame = new ObjectMapper().readTree(event.nativeFrame());
+
+        assertThat(frame.path("room").asText()).isEqualTo(room.toString());
+        assertThat(event.nativeFrame()).as("line separators stay escaped for JavaScript before ES2019")
+                .doesNotContain("\u2028", "\u2029");
     }
 
     @Test

@@ -32,7 +32,7 @@ class HubCleanupTest {
         ColdReplay cold = (room, after, max) -> CompletableFuture.supplyAsync(
                 () -> new ReplayResult.Unrecoverable(ReplayResult.Reason.NOT_RETAINED), coldReaders);
         Hub hub = new Hub(new InMemoryReplayWindow(partitioner, 64, Long.MAX_VALUE), cold, partitioner,
-                HubLimits.DEFAULTS);
+                DefaultLimits.HUB);
         ExecutorService threads = Executors.newFixedThreadPool(THREADS + 1);
         AtomicBoolean done = new AtomicBoolean();
         try {

@@ -47,7 +47,7 @@ class HubSeamTest {
 
     @Test
     void shouldReplayMissedEventsInOrderAcrossTheSeam() throws Exception {
-        Hub hub = new Hub(windowStartingAtZero(1_000_000), ColdReplay.NONE, partitioner, HubLimits.DEFAULTS);
+        Hub hub = new Hub(windowStartingAtZero(1_000_000), ColdReplay.NONE, partitioner, DefaultLimits.HUB);
 
         runSubscribersAgainstAPublisher(hub, true);
 
@@ -57,7 +57,7 @@ class HubSeamTest {
     @Test
     void shouldReplayAcrossTheSeamWhenAColdReaderCompletesOnAnotherThread() throws Exception {
         ColdReplay cold = (room, after, max) -> CompletableFuture.supplyAsync(() -> log.read(room, after, max), coldReaders);
-        Hub hub = new Hub(windowStartingAtZero(16), cold, partitioner, HubLimits.DEFAULTS);
+        Hub hub = new Hub(windowStartingAtZero(16), cold, partitioner, DefaultLimits.HUB);
 
         runSubscribersAgainstAPublisher(hub, true);
 
@@ -68,7 +68,7 @@ class HubSeamTest {
 
     @Test
     void shouldDeliverEverythingAfterTheReplyPositionToAFreshSubscriber() throws Exception {
-        Hub hub = new Hub(windowStartingAtZero(1000), ColdReplay.NONE, partitioner, HubLimits.DEFAULTS);
+        Hub hub = new Hub(windowStartingAtZero(1000), ColdReplay.NONE, partitioner, DefaultLimits.HUB);
 
         runSubscribersAgainstAPublisher(hub, false);
     }

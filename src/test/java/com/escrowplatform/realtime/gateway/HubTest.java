@@ -32,7 +32,7 @@ class HubTest {
     }
 
     private Hub hub() {
-        return hub(ColdReplay.NONE, HubLimits.DEFAULTS);
+        return hub(ColdReplay.NONE, DefaultLimits.HUB);
     }
 
     private static Subscribed subscribe(Hub hub, RecordingPeer peer, String room, StreamPosition after) {
@@ -164,7 +164,7 @@ class HubTest {
 
     @Test
     void shouldForgetCeIdsBeyondTheDedupeBound() {
-        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withDedupeIdsPerPartition(2));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withDedupeIdsPerPartition(2));
         RecordingPeer peer = RecordingPeer.openOn(hub);
         subscribe(hub, peer, ROOM_A, null);
 
@@ -179,7 +179,7 @@ class HubTest {
     @Test
     void shouldCloseASlowConsumerWith4008WhileOthersKeepReceiving() {
         int eventSize = event(ROOM_A, 0, 0).sizeBytes();
-        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxOutboundBytesPerSession(3L * eventSize));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxOutboundBytesPerSession(3L * eventSize));
         RecordingPeer stalled = RecordingPeer.openOn(hub, false);
         RecordingPeer healthy = RecordingPeer.openOn(hub);
         subscribe(hub, stalled, ROOM_A, null);
@@ -190,7 +190,7 @@ class HubTest {
             hub.publish(event(ROOM_A, 0, offset));
         }
 
-        assertThat(stalled.closeCode()).isEqualTo(Hub.CLOSE_TOO_SLOW);
+        assertThat(stalled.closeCode()).isEqualTo(CloseCodes.TOO_SLOW);
         assertThat(stalled.offsets()).containsExactly(0L, 1L, 2L);
         assertThat(stalled.session().isOpen()).isFalse();
         assertThat(healthy.offsets()).hasSize(10);
@@ -203,7 +203,7 @@ class HubTest {
     @Test
     void shouldKeepASessionWhoseWritesCompleteInTime() {
         int eventSize = event(ROOM_A, 0, 0).sizeBytes();
-        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxOutboundBytesPerSession(2L * eventSize));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxOutboundBytesPerSession(2L * eventSize));
         RecordingPeer peer = RecordingPeer.openOn(hub, false);
         subscribe(hub, peer, ROOM_A, null);
 
@@ -235,7 +235,7 @@ class HubTest {
 
     @Test
     void shouldRefuseSubscriptionsAboveThePerSessionLimit() {
-        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxSubscriptionsPerSession(2));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxSubscriptionsPerSession(2));
         RecordingPeer peer = RecordingPeer.openOn(hub);
         subscribe(hub, peer, "room-0:1", null);
         subscribe(hub, peer, "room-0:2", null);
@@ -249,7 +249,7 @@ class HubTest {
 
     @Test
     void shouldRateLimitSubscribesWithABurstThenTheSustainedRate() {
-        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withSubscribeRate(2, 3));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withSubscribeRate(2, 3));
         RecordingPeer peer = RecordingPeer.openOn(hub);
         for (int i = 0; i < 3; i++) {
             subscribe(hub, peer, "room-0:" + i, null);
@@ -275,7 +275,7 @@ class HubTest {
 
     @Test
     void shouldNotRecoverWhenMoreEventsWereMissedThanTheReplayLimit() {
-        Hub hub = hub(ColdReplay.NONE, HubLimits.DEFAULTS.withMaxReplayEvents(3));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxReplayEvents(3));
         for (long offset = 0; offset < 10; offset++) {
             hub.publish(event(ROOM_A, 0, offset));
         }
@@ -307,7 +307,7 @@ class HubTest {
     void shouldReplayFromTheColdReaderWhatTheWindowEvicted() {
         InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
         CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
-        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, HubLimits.DEFAULTS, clock::get);
+        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, DefaultLimits.HUB, clock::get);
         GatewayEvent evicted = event(ROOM_A, 0, 1);
         GatewayEvent newest = event(ROOM_A, 0, 2);
         hub.publish(event(ROOM_A, 0, 0));
@@ -338,7 +338,7 @@ class HubTest {
     void shouldNotRecoverWhenTheColdReaderFails() {
         InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
         Hub hub = new Hub(oneEvent, (room, after, max) -> CompletableFuture.failedFuture(new IllegalStateException("broker down")),
-                partitioner, HubLimits.DEFAULTS, clock::get);
+                partitioner, DefaultLimits.HUB, clock::get);
         hub.publish(event(ROOM_A, 0, 0));
         hub.publish(event(ROOM_A, 0, 1));
         RecordingPeer peer = RecordingPeer.openOn(hub);
@@ -356,7 +356,7 @@ class HubTest {
         InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
         GatewayEvent e1 = event(ROOM_A, 0, 1);
         Hub hub = new Hub(oneEvent, (room, after, max) -> CompletableFuture.completedFuture(new Recovered(List.of(e1), 1)),
-                partitioner, HubLimits.DEFAULTS, clock::get);
+                partitioner, DefaultLimits.HUB, clock::get);
         hub.publish(event(ROOM_A, 0, 0));
         hub.publish(e1);
         hub.publish(event(ROOM_A, 0, 2));
@@ -373,7 +373,7 @@ class HubTest {
         InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
         CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
         Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner,
-                HubLimits.DEFAULTS.withMaxHeldBackEvents(2), clock::get);
+                DefaultLimits.HUB.withMaxHeldBackEvents(2), clock::get);
         hub.publish(event(ROOM_A, 0, 0));
         hub.publish(event(ROOM_A, 0, 1));
         RecordingPeer peer = RecordingPeer.openOn(hub);
@@ -395,7 +395,7 @@ class HubTest {
     void shouldCancelAReplayWhenTheSessionClosesMeanwhile() {
         InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
         CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
-        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, HubLimits.DEFAULTS, clock::get);
+        Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, DefaultLimits.HUB, clock::get);
         hub.publish(event(ROOM_A, 0, 0));
         hub.publish(event(ROOM_A, 0, 1));
         RecordingPeer peer = RecordingPeer.openOn(hub);
@@ -506,9 +506,11 @@ class HubTest {
 
         hub.publish(event(ROOM_A, 0, 0));
 
-        assertThat(closed.get()).isEqualTo(Hub.CLOSE_INTERNAL_ERROR);
+        assertThat(closed.get()).isEqualTo(CloseCodes.INTERNAL_ERROR);
         assertThat(healthy.offsets()).containsExactly(0L);
         assertThat(hub.sessionCount()).isEqualTo(1);
+        assertThat(hub.brokenPeerCloses()).as("counted for the escrow_gateway_broken_peer_closes_total metric")
+                .isEqualTo(1);
     }
 
     @Test

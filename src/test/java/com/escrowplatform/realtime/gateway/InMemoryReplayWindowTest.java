@@ -171,17 +171,6 @@ class InMemoryReplayWindowTest {
         assertThat(window.replay(A, P0.at(49), 100)).isInstanceOf(Recovered.class);
     }
 
-    @Test
-    void shouldForgetARevokedPartition() {
-        InMemoryReplayWindow window = new InMemoryReplayWindow(partitioner, 100, 1 << 20);
-        window.append(event(A, 0, 5));
-
-        window.forget(P0);
-
-        assertThat(window.retainedEvents()).isZero();
-        assertThat(window.endOffset(P0)).isEqualTo(-1);
-    }
-
     /**
      * Guards replays racing the consumer: every answer is either a gap-free run of the room's offsets up to the
      * end the window reports, or "not in window" because the consumer evicted past the position between the

@@ -16,6 +16,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.Varints;
 
 /**
  * The stateless {@code pid} and offsets of Socket.IO connection-state recovery, signed with a secret that
@@ -252,13 +253,8 @@ final class RecoveryTokens {
         }
 
         void varint(long value) {
-            ensure(10);
-            long rest = value;
-            while ((rest & ~0x7FL) != 0) {
-                bytes[at++] = (byte) ((rest & 0x7F) | 0x80);
-                rest >>>= 7;
-            }
-            bytes[at++] = (byte) rest;
+            ensure(Varints.MAX_BYTES);
+            at = Varints.write(bytes, at, value);
         }
     }
 
@@ -291,18 +287,9 @@ final class RecoveryTokens {
         }
 
         long varint() {
-            long value = 0;
-            for (int i = 0; i < 10; i++) {
-                if (at >= end) {
-                    throw new IllegalArgumentException("truncated");
-                }
-                byte b = bytes[at++];
-                value |= (long) (b & 0x7F) << (7 * i);
-                if ((b & 0x80) == 0) {
-                    return value;
-                }
-            }
-            throw new IllegalArgumentException("varint too long");
+            long value = Varints.read(bytes, at, end, Varints.MAX_BYTES);
+            at += Varints.size(value);
+            return value;
         }
 
         boolean atEnd() {

@@ -20,6 +20,8 @@ import io.quarkus.websockets.next.OpenConnections;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.smallrye.mutiny.Uni;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
+
 /**
  * CONTRACT 8 for sockets: on SIGTERM the instance stops accepting sockets and closes the open ones with
  * 1001 ("going away": reconnect elsewhere with your lastEventId; any instance resumes any client).
@@ -38,7 +40,6 @@ import io.smallrye.mutiny.Uni;
 @RegisterForReflection(targets = QuarkusRequestWrapper.class, methods = true, fields = false) // done(), in a native image
 public class GoingAway implements HttpUpgradeCheck {
     private static final Logger LOG = Logger.getLogger(GoingAway.class);
-    static final int CLOSE_GOING_AWAY = 1001;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
     /** QuarkusRequestWrapper.done(): package-private; null when this Quarkus does not have it. */
     private static final Method REQUEST_DONE = requestDone();
@@ -72,13 +73,13 @@ public class GoingAway implements HttpUpgradeCheck {
     private void goAway() {
         stopping = true;
         List<Uni<Void>> closing = connections.stream().filter(WebSocketConnection::isOpen)
-                .map(connection -> connection.close(new CloseReason(CLOSE_GOING_AWAY, "server going away"))
+                .map(connection -> connection.close(new CloseReason(CloseCodes.GOING_AWAY, "server going away"))
                         .onFailure().recoverWithNull())
                 .toList();
         if (closing.isEmpty()) {
             return;
         }
-        LOG.infof("shutting down: closing %d sockets with %d", closing.size(), CLOSE_GOING_AWAY);
+        LOG.infof("shutting down: closing %d sockets with %d", closing.size(), CloseCodes.GOING_AWAY);
         try {
             Uni.join().all(closing).andCollectFailures().await().atMost(CLOSE_WAIT);
         } catch (RuntimeException e) {

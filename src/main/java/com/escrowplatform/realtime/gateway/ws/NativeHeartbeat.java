@@ -10,6 +10,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.ws.NativeSocket.NativeConnection;
 
@@ -40,7 +41,6 @@ import io.quarkus.websockets.next.WebSocketConnection;
 @ApplicationScoped
 public class NativeHeartbeat {
     private static final Logger LOG = Logger.getLogger(NativeHeartbeat.class);
-    static final int CLOSE_AUTHENTICATION_EXPIRED = NativeSocket.CLOSE_POLICY;
     private static final long MAX_TICK_MILLIS = 5000;
     private static final long MIN_TICK_MILLIS = 100;
 
@@ -101,7 +101,7 @@ public class NativeHeartbeat {
             }
             long lastHeard = state.lastHeardNanos;
             if (now - lastHeard > deadAfterNanos) {
-                close(connection, new CloseReason(GoingAway.CLOSE_GOING_AWAY, "no answer to pings"));
+                close(connection, new CloseReason(CloseCodes.GOING_AWAY, "no answer to pings"));
                 continue;
             }
             if (!state.expiryScheduled && state.expiresAtEpochSecond != VerifiedCaller.NO_EXPIRY) {
@@ -109,7 +109,7 @@ public class NativeHeartbeat {
                 if (untilExpiry <= tickMillis) {
                     state.expiryScheduled = true;
                     ticker.schedule(() -> close(connection,
-                            new CloseReason(CLOSE_AUTHENTICATION_EXPIRED, "Authentication expired")),
+                            new CloseReason(CloseCodes.POLICY_VIOLATION, "Authentication expired")),
                             Math.max(1, untilExpiry), TimeUnit.MILLISECONDS);
                 }
             }

@@ -8,6 +8,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.ErrorCode;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayException;
@@ -41,7 +42,6 @@ public class NativeSocket {
     private static final Logger LOG = Logger.getLogger(NativeSocket.class);
     static final String ENDPOINT_ID = "escrow-native";
     static final TypedKey<NativeConnection> STATE = new TypedKey<>("escrow.native");
-    static final int CLOSE_POLICY = 1008;
 
     /** What one socket needs across callbacks. */
     static final class NativeConnection {
@@ -77,7 +77,7 @@ public class NativeSocket {
         Channel channel = connection.userData().remove(UpgradeAuthentication.CHANNEL);
         if (verified == null || channel == null) {
             // the upgrade check lets none through without both: fail closed
-            connection.close(new CloseReason(CLOSE_POLICY, "not authenticated")).subscribe().with(x -> {
+            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION, "not authenticated")).subscribe().with(x -> {
             }, x -> {
             });
             return;
@@ -86,7 +86,7 @@ public class NativeSocket {
         Caller caller = verified.caller();
         Optional<Session> session = gateway.open(peer, caller);
         if (session.isEmpty()) {
-            peer.close(CLOSE_POLICY, "too many connections for this user");
+            peer.close(CloseCodes.POLICY_VIOLATION, "too many connections for this user");
             return;
         }
         peer.attach(session.get());

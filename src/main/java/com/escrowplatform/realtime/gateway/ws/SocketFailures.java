@@ -16,6 +16,8 @@ import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.HttpClosedException;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
+
 /**
  * What clients do wrong on the wire, for both endpoints ({@code /ws}, {@code /socket.io/}): each failure becomes
  * a close code (docs/errors.md) and a counter, and is logged at DEBUG. Clients misbehave all day (oversized
@@ -30,10 +32,6 @@ import io.vertx.core.http.HttpClosedException;
 @ApplicationScoped
 public class SocketFailures {
     private static final Logger LOG = Logger.getLogger(SocketFailures.class);
-    static final int CLOSE_PROTOCOL_ERROR = 1002;
-    static final int CLOSE_NOT_UTF8 = 1007;
-    static final int CLOSE_TOO_BIG = 1009;
-    static final int CLOSE_INTERNAL_ERROR = 1011;
 
     private final MeterRegistry registry;
     private final Counter abrupt;
@@ -44,7 +42,7 @@ public class SocketFailures {
         this.registry = registry;
         this.abrupt = Counter.builder("escrow.gateway.disconnects.abrupt")
                 .description("Sockets that ended without a closing handshake").register(registry);
-        for (int code : new int[] { CLOSE_PROTOCOL_ERROR, CLOSE_NOT_UTF8, CLOSE_TOO_BIG }) {
+        for (int code : new int[] { CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG }) {
             protocolClose(code); // registered up front so the series exist (at 0) before the first one
         }
         refusedUpgrade(401);
@@ -65,7 +63,7 @@ public class SocketFailures {
             return Optional.empty();
         }
         CloseReason reason = closeReasonFor(failure);
-        if (reason.getCode() == CLOSE_INTERNAL_ERROR) {
+        if (reason.getCode() == CloseCodes.INTERNAL_ERROR) {
             LOG.warnf("socket %s closed with 1011: %s", connection.id(), failure.toString());
         } else {
             protocolClose(reason.getCode()).increment();
@@ -80,16 +78,16 @@ public class SocketFailures {
             return reasonFor(corrupted.closeStatus().code());
         }
         if (failure instanceof IllegalStateException && String.valueOf(failure.getMessage()).contains("max message size")) {
-            return reasonFor(CLOSE_TOO_BIG);
+            return reasonFor(CloseCodes.MESSAGE_TOO_BIG);
         }
-        return new CloseReason(CLOSE_INTERNAL_ERROR, "internal error");
+        return new CloseReason(CloseCodes.INTERNAL_ERROR, "internal error");
     }
 
     /** The reason text sent with each close code we use for a client's frames. */
     static CloseReason reasonFor(int code) {
         return switch (code) {
-            case CLOSE_TOO_BIG -> new CloseReason(code, "message too large");
-            case CLOSE_NOT_UTF8 -> new CloseReason(code, "text is not valid UTF-8");
+            case CloseCodes.MESSAGE_TOO_BIG -> new CloseReason(code, "message too large");
+            case CloseCodes.INVALID_PAYLOAD -> new CloseReason(code, "text is not valid UTF-8");
             default -> new CloseReason(code, "protocol error");
         };
     }
