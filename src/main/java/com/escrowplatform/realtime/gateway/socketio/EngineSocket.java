@@ -12,7 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
 
 /**
  * One Engine.IO v4 session ({@code sid}): its transport, its heartbeat and its outbound packets, carrying one
- * {@link SocketIoSession}.
+ * {@link SocketIoPeer}.
  *
  * <h2>Transports</h2>
  * A session starts on a WebSocket, or on HTTP long-polling and may then upgrade: the client opens a WebSocket
@@ -35,7 +35,7 @@ import io.vertx.core.http.HttpServerResponse;
  *
  * <h2>Threads and locks</h2>
  * Called from event loops (WebSocket and HTTP callbacks, timers) and from any thread that sends an event.
- * Its state is guarded by this object's monitor. The {@link SocketIoSession} lock may be held when
+ * Its state is guarded by this object's monitor. The {@link SocketIoPeer} lock may be held when
  * {@link #send} is called (it keeps the order of events and their offsets), so this class never calls the
  * Socket.IO session, or anything that could take its lock, while holding its own.
  */
@@ -58,7 +58,7 @@ final class EngineSocket {
 
     final String sid;
     private final SocketIoServer server;
-    private final SocketIoSession socket;
+    private final SocketIoPeer peer;
 
     // guarded by this
     private WebSocketConnection webSocket;
@@ -78,7 +78,7 @@ final class EngineSocket {
     private EngineSocket(SocketIoServer server, String sid) {
         this.server = server;
         this.sid = sid;
-        this.socket = new SocketIoSession(server, this);
+        this.peer = new SocketIoPeer(server, this);
     }
 
     /** A session that starts on a WebSocket: sends the open packet and starts the heartbeat. */
@@ -105,8 +105,8 @@ final class EngineSocket {
         return server.openPacket(sid, true);
     }
 
-    SocketIoSession socket() {
-        return socket;
+    SocketIoPeer peer() {
+        return peer;
     }
 
     /**
@@ -319,7 +319,7 @@ final class EngineSocket {
         }
         switch (text.charAt(0)) {
             case SocketIoPackets.ENGINE_MESSAGE:
-                socket.onMessage(text.substring(1));
+                peer.onMessage(text.substring(1));
                 return;
             case SocketIoPackets.ENGINE_PONG:
                 onPong();
@@ -423,7 +423,7 @@ final class EngineSocket {
                 outgoing.written.run();
             }
         }
-        socket.onEngineClosed();
+        peer.onEngineClosed();
     }
 
     // --- writing ------------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ import com.escrowplatform.realtime.gateway.StreamPosition;
  *
  * <p>With recovery off ({@code tokens} null) it hands out no pid and no offset and keeps nothing.
  *
- * <p>Not thread-safe: guarded by the owning {@link SocketIoSession}'s lock, which is held from the moment an
+ * <p>Not thread-safe: guarded by the owning {@link SocketIoPeer}'s lock, which is held from the moment an
  * event's position is recorded until its frame is queued, so offsets and frames keep one order.
  */
 final class RecoveryOffsets {

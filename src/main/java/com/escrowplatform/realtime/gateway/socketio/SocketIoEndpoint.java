@@ -22,7 +22,7 @@ import io.vertx.core.buffer.Buffer;
 /**
  * The WebSocket transport of {@code /socket.io/?EIO=4&transport=websocket}: a new Engine.IO session, or,
  * with {@code sid}, the upgrade of a long-polling one. Not authenticated on the upgrade: Socket.IO clients
- * send their token in the CONNECT packet ({@link SocketIoSession}). {@link SocketIoServer} has already
+ * send their token in the CONNECT packet ({@link SocketIoPeer}). {@link SocketIoServer} has already
  * refused a wrong {@code EIO} or transport with 400.
  */
 @WebSocket(path = SocketIoServer.PATH)
@@ -43,7 +43,7 @@ public class SocketIoEndpoint {
             connection.userData().put(ENGINE, server.openWebSocket(connection));
             return;
         }
-        EngineSocket polling = server.find(sid);
+        EngineSocket polling = server.findEngineSocket(sid);
         if (polling == null || !polling.startProbe(connection)) {
             connection.close(new CloseReason(EngineSocket.CLOSE_POLICY, "Session ID unknown")).subscribe().with(x -> {
             }, x -> {

@@ -56,8 +56,8 @@ import com.fasterxml.jackson.databind.node.NullNode;
  * after releasing it. An event's offset is recorded and its frame queued under one hold of the lock, so the
  * events of one socket reach the engine in the order the hub handed them over, with their offsets in step.
  */
-final class SocketIoSession implements Peer {
-    private static final Logger LOG = Logger.getLogger(SocketIoSession.class);
+final class SocketIoPeer implements Peer {
+    private static final Logger LOG = Logger.getLogger(SocketIoPeer.class);
 
     /** The event that carries nothing but a fresh recovery offset. */
     static final String OFFSET_EVENT = "recovery:offset";
@@ -88,7 +88,7 @@ final class SocketIoSession implements Peer {
     /** Counted in {@link SocketIoServer}'s open sessions without an authenticated socket. */
     private boolean countedUnauthenticated;
 
-    SocketIoSession(SocketIoServer server, EngineSocket engine) {
+    SocketIoPeer(SocketIoServer server, EngineSocket engine) {
         this.server = server;
         this.engine = engine;
         this.offsets = new RecoveryOffsets(server.recovery());
@@ -101,7 +101,7 @@ final class SocketIoSession implements Peer {
     private void awaitConnect() {
         if (!countedUnauthenticated) {
             countedUnauthenticated = true;
-            server.unauthenticatedSessions().incrementAndGet();
+            server.unauthenticatedEngineSockets().incrementAndGet();
         }
         connectTimer = server.vertx().setTimer(server.connectTimeoutMillis(), id -> connectTimedOut());
     }
@@ -111,7 +111,7 @@ final class SocketIoSession implements Peer {
         server.vertx().cancelTimer(connectTimer);
         if (countedUnauthenticated) {
             countedUnauthenticated = false;
-            server.unauthenticatedSessions().decrementAndGet();
+            server.unauthenticatedEngineSockets().decrementAndGet();
         }
     }
 
@@ -347,7 +347,7 @@ final class SocketIoSession implements Peer {
         attempt.start(server.gateway(), current, who, new ConnectionRecovery.Listener() {
             @Override
             public void resumed(String room, StreamPosition seenThrough) {
-                synchronized (SocketIoSession.this) {
+                synchronized (SocketIoPeer.this) {
                     if (recovery == attempt) {
                         offsets.record(room, seenThrough);
                     }
