@@ -103,12 +103,12 @@ final class SocketIoPeer implements Peer {
             countedUnauthenticated = true;
             server.unauthenticatedEngineSockets().incrementAndGet();
         }
-        connectTimer = server.vertx().setTimer(server.connectTimeoutMillis(), id -> connectTimedOut());
+        connectTimer = server.timers().schedule(server.connectTimeoutMillis(), this::connectTimedOut);
     }
 
     /** Under the lock: authenticated, or gone. */
     private void stopAwaitingConnect() {
-        server.vertx().cancelTimer(connectTimer);
+        server.timers().cancel(connectTimer);
         if (countedUnauthenticated) {
             countedUnauthenticated = false;
             server.unauthenticatedEngineSockets().decrementAndGet();
@@ -268,7 +268,7 @@ final class SocketIoPeer implements Peer {
     /** The token is valid: joins the hub, then recovers the presented offset or connects afresh. */
     private void connect(SocketIoAuthenticator.Verified verified, String presentedPid, String presentedOffset) {
         Caller who = verified.caller();
-        long msLeft = verified.expiresAtEpochSecond() * 1000 - System.currentTimeMillis();
+        long msLeft = verified.expiresAtEpochSecond() * 1000 - server.timers().nowMillis();
         if (msLeft <= 0) {
             refuse("unauthorized");
             return;
@@ -290,8 +290,8 @@ final class SocketIoPeer implements Peer {
                 stopAwaitingConnect();
                 caller = who;
                 hubSession = opened.get();
-                expiryTimer = server.vertx().setTimer(msLeft,
-                        id -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
+                expiryTimer = server.timers().schedule(msLeft,
+                        () -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
                 if (resumable.isPresent()) {
                     state = State.RECOVERING;
                     attempt = new ConnectionRecovery(resumable.get());
@@ -494,7 +494,7 @@ final class SocketIoPeer implements Peer {
             state = State.LEFT;
             current = hubSession;
             who = caller;
-            server.vertx().cancelTimer(expiryTimer);
+            server.timers().cancel(expiryTimer);
             awaitConnect();
         }
         server.gateway().close(current, who);
@@ -550,7 +550,7 @@ final class SocketIoPeer implements Peer {
         synchronized (this) {
             boolean joined = hubSession != null && state != State.CLOSED && state != State.LEFT;
             state = State.CLOSED;
-            server.vertx().cancelTimer(expiryTimer);
+            server.timers().cancel(expiryTimer);
             stopAwaitingConnect();
             pendingConnect = null;
             held = recovery == null ? List.of() : recovery.release();

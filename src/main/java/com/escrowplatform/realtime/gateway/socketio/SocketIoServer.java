@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -52,7 +53,7 @@ public class SocketIoServer {
     private final GatewayConfig gatewayConfig;
     private final Gateway gateway;
     private final SocketIoAuthenticator authenticator;
-    private final Vertx vertx;
+    private final SocketIoTimers timers;
     private final RecoveryTokens recovery;
     /** The open Engine.IO sessions of this instance, by sid. */
     private final ConcurrentHashMap<String, EngineSocket> engineSocketsBySid = new ConcurrentHashMap<>();
@@ -61,13 +62,20 @@ public class SocketIoServer {
     private final Counter refusedConnects;
     private final Counter refusedConnectCloses;
 
+    @Inject
     SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
             SocketIoAuthenticator authenticator, Vertx vertx, MeterRegistry registry) {
+        this(config, gatewayConfig, gateway, authenticator, SocketIoTimers.of(vertx), registry);
+    }
+
+    /** With timers of the caller's choosing: tests drive time by hand. */
+    SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
+            SocketIoAuthenticator authenticator, SocketIoTimers timers, MeterRegistry registry) {
         this.config = config;
         this.gatewayConfig = gatewayConfig;
         this.gateway = gateway;
         this.authenticator = authenticator;
-        this.vertx = vertx;
+        this.timers = timers;
         this.recovery = config.recoveryEnabled() ? new RecoveryTokens(secret(config)) : null;
         Gauge.builder("escrow.socketio.sessions", engineSocketsBySid, Map::size).description("Open Engine.IO sessions")
                 .register(registry);
@@ -187,7 +195,7 @@ public class SocketIoServer {
 
     // --- for the endpoint and the Engine.IO sockets ---------------------------------------------------------------
 
-    EngineSocket openWebSocket(io.quarkus.websockets.next.WebSocketConnection connection) {
+    EngineSocket openWebSocket(TextTransport connection) {
         EngineSocket engine = EngineSocket.overWebSocket(this, connection);
         engineSocketsBySid.put(engine.sid, engine);
         return engine;
@@ -247,8 +255,8 @@ public class SocketIoServer {
         return gatewayConfig.maxFrameBytes();
     }
 
-    Vertx vertx() {
-        return vertx;
+    SocketIoTimers timers() {
+        return timers;
     }
 
     Gateway gateway() {
