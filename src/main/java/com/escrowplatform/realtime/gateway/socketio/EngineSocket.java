@@ -6,13 +6,11 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import io.quarkus.websockets.next.CloseReason;
-import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.HttpServerResponse;
 
 /**
  * One Engine.IO v4 session ({@code sid}): its transport, its heartbeat and its outbound packets, carrying one
- * {@link SocketIoSession}.
+ * {@link SocketIoPeer}.
  *
  * <h2>Transports</h2>
  * A session starts on a WebSocket, or on HTTP long-polling and may then upgrade: the client opens a WebSocket
@@ -35,9 +33,10 @@ import io.vertx.core.http.HttpServerResponse;
  *
  * <h2>Threads and locks</h2>
  * Called from event loops (WebSocket and HTTP callbacks, timers) and from any thread that sends an event.
- * Its state is guarded by this object's monitor. The {@link SocketIoSession} lock may be held when
+ * Its state is guarded by this object's monitor. The {@link SocketIoPeer} lock may be held when
  * {@link #send} is called (it keeps the order of events and their offsets), so this class never calls the
- * Socket.IO session, or anything that could take its lock, while holding its own.
+ * Socket.IO socket, or anything that could take its lock, while holding its own; under its lock it calls only
+ * the {@link TextTransport}, the HTTP response of a poll and the timers.
  */
 final class EngineSocket {
     private static final Logger LOG = Logger.getLogger(EngineSocket.class);
@@ -58,11 +57,11 @@ final class EngineSocket {
 
     final String sid;
     private final SocketIoServer server;
-    private final SocketIoSession socket;
+    private final SocketIoPeer peer;
 
     // guarded by this
-    private WebSocketConnection webSocket;
-    private WebSocketConnection probe;
+    private TextTransport webSocket;
+    private TextTransport probe;
     private HttpServerResponse parkedPoll;
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private boolean closed;
@@ -78,11 +77,11 @@ final class EngineSocket {
     private EngineSocket(SocketIoServer server, String sid) {
         this.server = server;
         this.sid = sid;
-        this.socket = new SocketIoSession(server, this);
+        this.peer = new SocketIoPeer(server, this);
     }
 
     /** A session that starts on a WebSocket: sends the open packet and starts the heartbeat. */
-    static EngineSocket overWebSocket(SocketIoServer server, WebSocketConnection connection) {
+    static EngineSocket overWebSocket(SocketIoServer server, TextTransport connection) {
         EngineSocket engine = new EngineSocket(server, server.newSid());
         synchronized (engine) {
             engine.webSocket = connection;
@@ -105,8 +104,8 @@ final class EngineSocket {
         return server.openPacket(sid, true);
     }
 
-    SocketIoSession socket() {
-        return socket;
+    SocketIoPeer peer() {
+        return peer;
     }
 
     /**
@@ -130,7 +129,7 @@ final class EngineSocket {
     // --- transports -------------------------------------------------------------------------------------------
 
     /** A text frame arrived on {@code connection}, the session's WebSocket or a probe. */
-    void onWebSocketText(WebSocketConnection connection, String text) {
+    void onWebSocketText(TextTransport connection, String text) {
         boolean fromProbe;
         synchronized (this) {
             if (closed) {
@@ -143,7 +142,7 @@ final class EngineSocket {
                     if (!upgrading) {
                         upgrading = true;
                         // the client pauses polling: let a waiting poll return soon, unless 5 comes first
-                        fastUpgradeTimer = server.vertx().setPeriodic(FAST_UPGRADE_CHECK_MS, id -> endWaitingPollForUpgrade());
+                        fastUpgradeTimer = server.timers().every(FAST_UPGRADE_CHECK_MS, this::endWaitingPollForUpgrade);
                     }
                     return;
                 }
@@ -163,7 +162,7 @@ final class EngineSocket {
     }
 
     /** A binary frame arrived on {@code connection}: not supported, the session is closed. */
-    void onWebSocketBinary(WebSocketConnection connection) {
+    void onWebSocketBinary(TextTransport connection) {
         synchronized (this) {
             if (closed || (connection != webSocket && connection != probe)) {
                 return;
@@ -188,8 +187,8 @@ final class EngineSocket {
     /** Under the lock: the probe's timers are done with (upgraded, or the probe failed). */
     private void endUpgrade() {
         upgrading = false;
-        server.vertx().cancelTimer(fastUpgradeTimer);
-        server.vertx().cancelTimer(upgradeTimer);
+        server.timers().cancel(fastUpgradeTimer);
+        server.timers().cancel(upgradeTimer);
         fastUpgradeTimer = -1;
         upgradeTimer = -1;
     }
@@ -203,20 +202,18 @@ final class EngineSocket {
         }
     }
 
-    private void upgradeTimedOut(WebSocketConnection connection) {
+    private void upgradeTimedOut(TextTransport connection) {
         synchronized (this) {
             if (connection != probe) {
                 return;
             }
         }
         // its close ends the probe in onWebSocketClosed
-        connection.close(new CloseReason(CLOSE_POLICY, "upgrade timeout")).subscribe().with(x -> {
-        }, x -> {
-        });
+        connection.close(CLOSE_POLICY, "upgrade timeout");
     }
 
     /** A WebSocket of this session closed (the transport, or a probe that failed). */
-    void onWebSocketClosed(WebSocketConnection connection) {
+    void onWebSocketClosed(TextTransport connection) {
         synchronized (this) {
             if (connection == probe) {
                 probe = null; // the upgrade failed: the session goes on polling
@@ -232,12 +229,12 @@ final class EngineSocket {
     }
 
     /** A client's WebSocket asks to upgrade this polling session; false when it cannot. */
-    synchronized boolean startProbe(WebSocketConnection connection) {
+    synchronized boolean startProbe(TextTransport connection) {
         if (closed || webSocket != null || probe != null) {
             return false;
         }
         probe = connection;
-        upgradeTimer = server.vertx().setTimer(UPGRADE_TIMEOUT_MS, id -> upgradeTimedOut(connection));
+        upgradeTimer = server.timers().schedule(UPGRADE_TIMEOUT_MS, () -> upgradeTimedOut(connection));
         return true;
     }
 
@@ -319,7 +316,7 @@ final class EngineSocket {
         }
         switch (text.charAt(0)) {
             case SocketIoPackets.ENGINE_MESSAGE:
-                socket.onMessage(text.substring(1));
+                peer.onMessage(text.substring(1));
                 return;
             case SocketIoPackets.ENGINE_PONG:
                 onPong();
@@ -349,7 +346,7 @@ final class EngineSocket {
 
     /** Under the lock. */
     private void scheduleHeartbeat() {
-        heartbeatTimer = server.vertx().setTimer(server.pingIntervalMillis(), id -> ping());
+        heartbeatTimer = server.timers().schedule(server.pingIntervalMillis(), this::ping);
     }
 
     private void ping() {
@@ -360,7 +357,7 @@ final class EngineSocket {
             awaitingPong = true;
             queue.add(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_PING), null));
             flush();
-            heartbeatTimer = server.vertx().setTimer(server.pingTimeoutMillis(), id -> pongMissing());
+            heartbeatTimer = server.timers().schedule(server.pingTimeoutMillis(), this::pongMissing);
         }
     }
 
@@ -379,7 +376,7 @@ final class EngineSocket {
                 return;
             }
             awaitingPong = false;
-            server.vertx().cancelTimer(heartbeatTimer);
+            server.timers().cancel(heartbeatTimer);
             scheduleHeartbeat();
         }
     }
@@ -399,7 +396,7 @@ final class EngineSocket {
             }
             closed = true;
             closeCode = code;
-            server.vertx().cancelTimer(heartbeatTimer);
+            server.timers().cancel(heartbeatTimer);
             endUpgrade();
             dropped = new ArrayList<>(queue);
             queue.clear();
@@ -408,11 +405,9 @@ final class EngineSocket {
                 parkedPoll = null;
                 SocketIoServer.answer(poll, String.valueOf(SocketIoPackets.ENGINE_CLOSE), null);
             }
-            for (WebSocketConnection connection : new WebSocketConnection[] { webSocket, probe }) {
+            for (TextTransport connection : new TextTransport[] { webSocket, probe }) {
                 if (connection != null) {
-                    connection.close(new CloseReason(code, reason)).subscribe().with(x -> {
-                    }, x -> {
-                    });
+                    connection.close(code, reason);
                 }
             }
         }
@@ -423,7 +418,7 @@ final class EngineSocket {
                 outgoing.written.run();
             }
         }
-        socket.onEngineClosed();
+        peer.onEngineClosed();
     }
 
     // --- writing ------------------------------------------------------------------------------------------
@@ -465,15 +460,7 @@ final class EngineSocket {
         });
     }
 
-    private static void write(WebSocketConnection connection, String packet, Runnable written) {
-        connection.sendText(packet).subscribe().with(ok -> {
-            if (written != null) {
-                written.run();
-            }
-        }, failed -> {
-            if (written != null) {
-                written.run();
-            }
-        });
+    private static void write(TextTransport transport, String packet, Runnable written) {
+        transport.sendText(packet, written);
     }
 }

@@ -43,7 +43,8 @@ class SocketIoAuthenticator {
         return vertx.executeBlocking(() -> verifyNow(token), false);
     }
 
-    private Verified verifyNow(String token) throws ParseException {
+    /** Verifies on the calling thread, which it may hold for a signature check or a key fetch. */
+    Verified verifyNow(String token) throws ParseException {
         JsonWebToken jwt = parser.parse(token);
         String subject = jwt.getSubject();
         if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {

@@ -7,7 +7,6 @@ import jakarta.inject.Inject;
 
 import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 
-import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -22,12 +21,13 @@ import io.vertx.core.buffer.Buffer;
 /**
  * The WebSocket transport of {@code /socket.io/?EIO=4&transport=websocket}: a new Engine.IO session, or,
  * with {@code sid}, the upgrade of a long-polling one. Not authenticated on the upgrade: Socket.IO clients
- * send their token in the CONNECT packet ({@link SocketIoSession}). {@link SocketIoServer} has already
+ * send their token in the CONNECT packet ({@link SocketIoPeer}). {@link SocketIoServer} has already
  * refused a wrong {@code EIO} or transport with 400.
  */
 @WebSocket(path = SocketIoServer.PATH)
 public class SocketIoEndpoint {
-    static final TypedKey<EngineSocket> ENGINE = new TypedKey<>("escrow.engine-io");
+    /** The connection as its Engine.IO session's transport, bound to that session. */
+    static final TypedKey<WebSocketTransport> TRANSPORT = new TypedKey<>("escrow.engine-io");
 
     @Inject
     SocketIoServer server;
@@ -39,44 +39,45 @@ public class SocketIoEndpoint {
     @NonBlocking
     void open(WebSocketConnection connection) {
         String sid = queryParam(connection.handshakeRequest().query(), "sid");
+        WebSocketTransport transport = new WebSocketTransport(connection);
         if (sid == null) {
-            connection.userData().put(ENGINE, server.openWebSocket(connection));
+            transport.bind(server.openWebSocket(transport));
+            connection.userData().put(TRANSPORT, transport);
             return;
         }
-        EngineSocket polling = server.find(sid);
-        if (polling == null || !polling.startProbe(connection)) {
-            connection.close(new CloseReason(EngineSocket.CLOSE_POLICY, "Session ID unknown")).subscribe().with(x -> {
-            }, x -> {
-            });
+        EngineSocket polling = server.findEngineSocket(sid);
+        if (polling == null || !polling.startProbe(transport)) {
+            transport.close(EngineSocket.CLOSE_POLICY, "Session ID unknown");
             return;
         }
-        connection.userData().put(ENGINE, polling);
+        transport.bind(polling);
+        connection.userData().put(TRANSPORT, transport);
     }
 
     @OnTextMessage
     @NonBlocking
     void message(String text, WebSocketConnection connection) {
-        EngineSocket engine = connection.userData().get(ENGINE);
-        if (engine != null) {
-            engine.onWebSocketText(connection, text);
+        WebSocketTransport transport = connection.userData().get(TRANSPORT);
+        if (transport != null) {
+            transport.engine().onWebSocketText(transport, text);
         }
     }
 
     @OnBinaryMessage
     @NonBlocking
     void binary(Buffer bytes, WebSocketConnection connection) {
-        EngineSocket engine = connection.userData().get(ENGINE);
-        if (engine != null) {
-            engine.onWebSocketBinary(connection);
+        WebSocketTransport transport = connection.userData().get(TRANSPORT);
+        if (transport != null) {
+            transport.engine().onWebSocketBinary(transport);
         }
     }
 
     @OnClose
     @NonBlocking
     void close(WebSocketConnection connection) {
-        EngineSocket engine = connection.userData().remove(ENGINE);
-        if (engine != null) {
-            engine.onWebSocketClosed(connection);
+        WebSocketTransport transport = connection.userData().remove(TRANSPORT);
+        if (transport != null) {
+            transport.engine().onWebSocketClosed(transport);
         }
     }
 
@@ -84,9 +85,9 @@ public class SocketIoEndpoint {
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
         failures.onError(failure, connection).ifPresent(reason -> {
-            EngineSocket engine = connection.userData().get(ENGINE);
-            if (engine != null) {
-                engine.close(reason.getCode(), reason.getMessage());
+            WebSocketTransport transport = connection.userData().get(TRANSPORT);
+            if (transport != null) {
+                transport.engine().close(reason.getCode(), reason.getMessage());
             } else {
                 connection.close(reason).subscribe().with(x -> {
                 }, x -> {

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
@@ -32,7 +33,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 /**
- * {@code /socket.io/}: the HTTP side of Engine.IO v4 and the registry of its sessions.
+ * {@code /socket.io/}: the HTTP side of Engine.IO v4 and the registry of its sessions ({@link EngineSocket}s by sid).
  *
  * <p>Every request to the path passes {@link #route} first: a wrong {@code EIO} version or transport is
  * answered 400 as Engine.IO servers do; a WebSocket upgrade goes on to {@link SocketIoEndpoint}; long-polling
@@ -52,25 +53,33 @@ public class SocketIoServer {
     private final GatewayConfig gatewayConfig;
     private final Gateway gateway;
     private final SocketIoAuthenticator authenticator;
-    private final Vertx vertx;
+    private final SocketIoTimers timers;
     private final RecoveryTokens recovery;
-    private final ConcurrentHashMap<String, EngineSocket> sessions = new ConcurrentHashMap<>();
-    private final AtomicInteger unauthenticated = new AtomicInteger();
+    /** The open Engine.IO sessions of this instance, by sid. */
+    private final ConcurrentHashMap<String, EngineSocket> engineSocketsBySid = new ConcurrentHashMap<>();
+    private final AtomicInteger unauthenticatedEngineSockets = new AtomicInteger();
     private final Counter connectTimeouts;
     private final Counter refusedConnects;
     private final Counter refusedConnectCloses;
 
+    @Inject
     SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
             SocketIoAuthenticator authenticator, Vertx vertx, MeterRegistry registry) {
+        this(config, gatewayConfig, gateway, authenticator, SocketIoTimers.of(vertx), registry);
+    }
+
+    /** With timers of the caller's choosing: tests drive time by hand. */
+    SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
+            SocketIoAuthenticator authenticator, SocketIoTimers timers, MeterRegistry registry) {
         this.config = config;
         this.gatewayConfig = gatewayConfig;
         this.gateway = gateway;
         this.authenticator = authenticator;
-        this.vertx = vertx;
+        this.timers = timers;
         this.recovery = config.recoveryEnabled() ? new RecoveryTokens(secret(config)) : null;
-        Gauge.builder("escrow.socketio.sessions", sessions, Map::size).description("Open Engine.IO sessions")
+        Gauge.builder("escrow.socketio.sessions", engineSocketsBySid, Map::size).description("Open Engine.IO sessions")
                 .register(registry);
-        Gauge.builder("escrow.socketio.sessions.unauthenticated", unauthenticated, AtomicInteger::get)
+        Gauge.builder("escrow.socketio.sessions.unauthenticated", unauthenticatedEngineSockets, AtomicInteger::get)
                 .description("Open Engine.IO sessions without a connected Socket.IO socket (no valid CONNECT yet)")
                 .register(registry);
         connectTimeouts = Counter.builder("escrow.socketio.connect.timeouts")
@@ -100,7 +109,7 @@ public class SocketIoServer {
     }
 
     void stop(@Observes ShutdownEvent event) {
-        for (EngineSocket engine : new ArrayList<>(sessions.values())) {
+        for (EngineSocket engine : new ArrayList<>(engineSocketsBySid.values())) {
             engine.close(EngineSocket.CLOSE_GOING_AWAY, "server going away");
         }
     }
@@ -145,11 +154,11 @@ public class SocketIoServer {
                 return;
             }
             EngineSocket engine = EngineSocket.overPolling(this);
-            sessions.put(engine.sid, engine);
+            engineSocketsBySid.put(engine.sid, engine);
             answer(response, engine.openPacket(), null);
             return;
         }
-        EngineSocket engine = sessions.get(sid);
+        EngineSocket engine = engineSocketsBySid.get(sid);
         if (engine == null) {
             badRequest(response, 1, "Session ID unknown");
             return;
@@ -184,20 +193,20 @@ public class SocketIoServer {
         engine.onPost(body, context.response());
     }
 
-    // --- for the endpoint and the sessions ---------------------------------------------------------------
+    // --- for the endpoint and the Engine.IO sockets ---------------------------------------------------------------
 
-    EngineSocket openWebSocket(io.quarkus.websockets.next.WebSocketConnection connection) {
+    EngineSocket openWebSocket(TextTransport connection) {
         EngineSocket engine = EngineSocket.overWebSocket(this, connection);
-        sessions.put(engine.sid, engine);
+        engineSocketsBySid.put(engine.sid, engine);
         return engine;
     }
 
-    EngineSocket find(String sid) {
-        return sessions.get(sid);
+    EngineSocket findEngineSocket(String sid) {
+        return engineSocketsBySid.get(sid);
     }
 
     void forget(EngineSocket engine) {
-        sessions.remove(engine.sid, engine);
+        engineSocketsBySid.remove(engine.sid, engine);
     }
 
     String newSid() {
@@ -218,8 +227,8 @@ public class SocketIoServer {
         return config.maxRefusedConnects();
     }
 
-    AtomicInteger unauthenticatedSessions() {
-        return unauthenticated;
+    AtomicInteger unauthenticatedEngineSockets() {
+        return unauthenticatedEngineSockets;
     }
 
     Counter connectTimeouts() {
@@ -246,8 +255,8 @@ public class SocketIoServer {
         return gatewayConfig.maxFrameBytes();
     }
 
-    Vertx vertx() {
-        return vertx;
+    SocketIoTimers timers() {
+        return timers;
     }
 
     Gateway gateway() {
@@ -261,11 +270,6 @@ public class SocketIoServer {
     /** Null when recovery is off. */
     RecoveryTokens recovery() {
         return recovery;
-    }
-
-    /** Open Engine.IO sessions of this instance. */
-    public int sessionCount() {
-        return sessions.size();
     }
 
     static void answer(HttpServerResponse response, String body, Runnable done) {

@@ -150,6 +150,6 @@ class EngineIoPollingTest {
 
     private void awaitWaitingPoll(String sid) {
         Awaitility.await("a poll parked on " + sid).atMost(WAIT)
-                .until(() -> server.find(sid) != null && server.find(sid).pollWaiting());
+                .until(() -> server.findEngineSocket(sid) != null && server.findEngineSocket(sid).pollWaiting());
     }
 }

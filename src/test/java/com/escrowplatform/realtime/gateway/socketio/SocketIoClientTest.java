@@ -46,7 +46,7 @@ class SocketIoClientTest {
             assertThat(connected.path("id").asText()).isNotBlank();
             assertThat(connected.path("recovered").asBoolean()).isFalse();
             assertThat(connected.path("transport").asText()).isEqualTo("websocket");
-            seller.messages(SocketIoSession.OFFSET_EVENT, 1, WAIT); // the own room is joined
+            seller.messages(SocketIoPeer.OFFSET_EVENT, 1, WAIT); // the own room is joined
 
             Api.as(escrow.seller()).post(escrow.path("/join")).then().statusCode(200);
 
@@ -223,7 +223,7 @@ class SocketIoClientTest {
             buyer.connect(base, Map.of("token", TestTokens.forUser(escrow.buyer())), WEBSOCKET_ONLY).await("connect", WAIT);
             buyer.emit("subscribe", Map.of("room", room), "s1");
             assertThat(buyer.ack("s1", WAIT).path("ok").asBoolean()).isTrue();
-            buyer.messages(SocketIoSession.OFFSET_EVENT, 1, WAIT); // the offset that includes the escrow room
+            buyer.messages(SocketIoPeer.OFFSET_EVENT, 1, WAIT); // the offset that includes the escrow room
 
             // the network fails, and stays down (the relay points nowhere) while the escrow moves on
             buyer.target(URI.create("http://127.0.0.1:9")).await("targeted", WAIT);
@@ -246,7 +246,7 @@ class SocketIoClientTest {
             List<JsonNode> notices = new ArrayList<>();
             while (replayed.size() < 3 || notices.size() < 2) {
                 JsonNode line = buyer.await(l -> "message".equals(l.path("event").asText())
-                        && !SocketIoSession.OFFSET_EVENT.equals(l.path("name").asText()), WAIT);
+                        && !SocketIoPeer.OFFSET_EVENT.equals(l.path("name").asText()), WAIT);
                 (line.path("name").asText().startsWith("escrow:") ? replayed : notices).add(line.path("args").get(0));
             }
             assertThat(replayed.stream().map(e -> e.path("id").asText()).toList())
@@ -260,7 +260,7 @@ class SocketIoClientTest {
             assertThat(cancelled.path("data").path("to").asText()).isEqualTo("CANCELLED");
             Set<String> ids = new java.util.HashSet<>();
             assertThat(buyer.seen().stream().filter(l -> "message".equals(l.path("event").asText())
-                    && l.path("name").asText().contains(":") && !l.path("name").asText().equals(SocketIoSession.OFFSET_EVENT))
+                    && l.path("name").asText().contains(":") && !l.path("name").asText().equals(SocketIoPeer.OFFSET_EVENT))
                     .map(l -> l.path("args").get(0).path("id").asText())).allMatch(ids::add);
         }
     }

@@ -93,7 +93,7 @@ class SocketIoRecoveryIT {
             assertThat(buyer.await("connect", WAIT).path("recovered").asBoolean()).isFalse();
             buyer.emit("subscribe", Map.of("room", room), "s1");
             assertThat(buyer.ack("s1", WAIT).path("ok").asBoolean()).isTrue();
-            buyer.messages(SocketIoSession.OFFSET_EVENT, 1, WAIT); // the offset that holds the escrow room
+            buyer.messages(SocketIoPeer.OFFSET_EVENT, 1, WAIT); // the offset that holds the escrow room
 
             // seen live on A: v2 and the buyer's notice of it
             as(escrow.seller()).post(escrow.path("/join")).then().statusCode(200);
@@ -165,7 +165,7 @@ class SocketIoRecoveryIT {
             String firstId = buyer.await("connect", WAIT).path("id").asText();
             buyer.emit("subscribe", Map.of("room", room), "s1");
             assertThat(buyer.ack("s1", WAIT).path("ok").asBoolean()).isTrue();
-            buyer.messages(SocketIoSession.OFFSET_EVENT, 1, WAIT);
+            buyer.messages(SocketIoPeer.OFFSET_EVENT, 1, WAIT);
             as(escrow.seller()).post(escrow.path("/join")).then().statusCode(200);
             received.take(buyer, 1, 1);
             String lastSeen = received.events.get(0).path("id").asText();

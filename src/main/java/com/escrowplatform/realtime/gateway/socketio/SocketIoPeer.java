@@ -1,14 +1,9 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 
 import org.jboss.logging.Logger;
 
@@ -24,20 +19,18 @@ import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.MalformedPac
 import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.Packet;
 import com.escrowplatform.realtime.security.Caller;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * The main namespace of one Engine.IO session: CONNECT with the token, {@code subscribe} / {@code unsubscribe}
- * events answered by acks (CONTRACT 7), events out, and connection-state recovery. Rooms, authorization,
- * replay and limits are the shared {@link com.escrowplatform.realtime.gateway.Gateway}'s; this class only
- * speaks the protocol.
+ * The main namespace of one Engine.IO session, as the hub sees a socket: it dispatches the client's Socket.IO
+ * packets (CONNECT with the token, {@code subscribe} / {@code unsubscribe} events answered by acks, CONTRACT 7,
+ * DISCONNECT) and hands events out. Rooms, authorization, replay and limits are the shared
+ * {@link com.escrowplatform.realtime.gateway.Gateway}'s; connection-state recovery is {@link ConnectionRecovery}'s
+ * (a reconnect) and {@link RecoveryOffsets}' (the offset every event carries); this class only speaks the protocol.
  *
  * <h2>Recovery offsets, and what they cost</h2>
- * With recovery on, this socket remembers, per room, the position up to which it has handed the room's
- * events to the transport ({@link #rooms}), and appends a signed offset of that map to every event
- * ({@link RecoveryTokens}). The event's own part ({@code 42["type",{id,room,data}}) is still built once per
+ * With recovery on, every event carries a signed offset of the positions the socket has been handed
+ * ({@link RecoveryOffsets}). The event's own part ({@code 42["type",{id,room,data}}) is still built once per
  * event for all sockets; per socket and event it costs one map update, one HMAC-SHA256 over about 20 bytes
  * per room, a Base64 encoding and one string concatenation: a few microseconds and 100–200 more bytes on the
  * wire for a socket in a handful of rooms. After each subscribe or unsubscribe the socket also gets a
@@ -53,19 +46,27 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * {@code connect-timeout} after it opened (or after a DISCONNECT) is closed (1008).
  *
  * <h2>Threads and locks</h2>
- * Packets arrive on event loops; events from the hub on any thread. State is guarded by this object's
- * monitor, held while an event's frame is built and queued so that offsets and frames keep one order. The
- * hub calls {@link #send} under its subscription lock, so this class never calls the gateway while holding
- * its own lock (that would invert the order and deadlock).
+ * Packets arrive on event loops; events ({@link #send}) and subscription answers on any thread, while the
+ * hub holds the room's subscription lock. The fields marked "guarded by this" are read and written only under
+ * this object's monitor. Lock order: the hub's subscription lock, then this lock, then the
+ * {@link EngineSocket}'s. Hence, while holding this lock, the class calls nothing but the engine's
+ * {@link EngineSocket#send send} (which never calls back), its own {@link RecoveryOffsets} and timers: never the
+ * gateway or the hub (that would invert the order and deadlock), and never {@link EngineSocket#close}, which
+ * calls back into {@link #onEngineClosed} and the gateway. Each method decides under the lock and calls out
+ * after releasing it. An event's offset is recorded and its frame queued under one hold of the lock, so the
+ * events of one socket reach the engine in the order the hub handed them over, with their offsets in step.
  */
-final class SocketIoSession implements Peer {
-    private static final Logger LOG = Logger.getLogger(SocketIoSession.class);
+final class SocketIoPeer implements Peer {
+    private static final Logger LOG = Logger.getLogger(SocketIoPeer.class);
 
     /** The event that carries nothing but a fresh recovery offset. */
     static final String OFFSET_EVENT = "recovery:offset";
 
     private enum State {
-        AWAITING_CONNECT, AUTHENTICATING, RECOVERING, CONNECTED, LEFT, CLOSED
+        AWAITING_CONNECT, AUTHENTICATING, RECOVERING,
+        /** A refused recovery leaves the rooms it resumed; events are dropped until the fresh connect. */
+        ABANDONING_RECOVERY,
+        CONNECTED, LEFT, CLOSED
     }
 
     private final SocketIoServer server;
@@ -74,12 +75,11 @@ final class SocketIoSession implements Peer {
     // guarded by this
     private State state = State.AWAITING_CONNECT;
     private Caller caller;
-    private Session session;
-    private long nonce;
-    private String pid;
-    private final Map<String, StreamPosition> rooms = new LinkedHashMap<>();
-    /** Events handed over while a recovery runs, sent (or dropped) once it is decided. */
-    private List<GatewayEvent> held;
+    /** The hub's side of this socket; set once the CONNECT is verified. */
+    private Session hubSession;
+    private final RecoveryOffsets offsets;
+    /** Set while RECOVERING. */
+    private ConnectionRecovery recovery;
     private long expiryTimer = -1;
     /** The newest CONNECT payload that came while another was being verified; replaces that one. */
     private JsonNode pendingConnect;
@@ -88,9 +88,10 @@ final class SocketIoSession implements Peer {
     /** Counted in {@link SocketIoServer}'s open sessions without an authenticated socket. */
     private boolean countedUnauthenticated;
 
-    SocketIoSession(SocketIoServer server, EngineSocket engine) {
+    SocketIoPeer(SocketIoServer server, EngineSocket engine) {
         this.server = server;
         this.engine = engine;
+        this.offsets = new RecoveryOffsets(server.recovery());
         synchronized (this) {
             awaitConnect();
         }
@@ -100,17 +101,17 @@ final class SocketIoSession implements Peer {
     private void awaitConnect() {
         if (!countedUnauthenticated) {
             countedUnauthenticated = true;
-            server.unauthenticatedSessions().incrementAndGet();
+            server.unauthenticatedEngineSockets().incrementAndGet();
         }
-        connectTimer = server.vertx().setTimer(server.connectTimeoutMillis(), id -> connectTimedOut());
+        connectTimer = server.timers().schedule(server.connectTimeoutMillis(), this::connectTimedOut);
     }
 
     /** Under the lock: authenticated, or gone. */
     private void stopAwaitingConnect() {
-        server.vertx().cancelTimer(connectTimer);
+        server.timers().cancel(connectTimer);
         if (countedUnauthenticated) {
             countedUnauthenticated = false;
-            server.unauthenticatedSessions().decrementAndGet();
+            server.unauthenticatedEngineSockets().decrementAndGet();
         }
     }
 
@@ -177,7 +178,7 @@ final class SocketIoSession implements Peer {
                     verify = true;
                 }
                 case AUTHENTICATING -> {
-                    if (session != null) {
+                    if (hubSession != null) {
                         protocolError = true; // verified already: connecting
                     } else if (pendingConnect != null) {
                         tooMany = countRefusal(); // replaced before it was even verified
@@ -264,9 +265,10 @@ final class SocketIoSession implements Peer {
         engine.close(EngineSocket.CLOSE_POLICY, "too many refused CONNECTs");
     }
 
+    /** The token is valid: joins the hub, then recovers the presented offset or connects afresh. */
     private void connect(SocketIoAuthenticator.Verified verified, String presentedPid, String presentedOffset) {
         Caller who = verified.caller();
-        long msLeft = verified.expiresAtEpochSecond() * 1000 - System.currentTimeMillis();
+        long msLeft = verified.expiresAtEpochSecond() * 1000 - server.timers().nowMillis();
         if (msLeft <= 0) {
             refuse("unauthorized");
             return;
@@ -280,30 +282,30 @@ final class SocketIoSession implements Peer {
             return;
         }
         boolean connected;
+        ConnectionRecovery attempt = null;
         synchronized (this) {
             // not when the engine closed while the token was checked, nor when a newer CONNECT came meanwhile
             connected = state == State.AUTHENTICATING && pendingConnect == null;
             if (connected) {
                 stopAwaitingConnect();
                 caller = who;
-                session = opened.get();
-                expiryTimer = server.vertx().setTimer(msLeft,
-                        id -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
+                hubSession = opened.get();
+                expiryTimer = server.timers().schedule(msLeft,
+                        () -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
                 if (resumable.isPresent()) {
                     state = State.RECOVERING;
-                    held = new ArrayList<>();
-                    nonce = resumable.get().nonce();
-                    pid = presentedPid;
+                    attempt = new ConnectionRecovery(resumable.get());
+                    recovery = attempt;
+                    offsets.resume(who.userId(), resumable.get(), presentedPid);
                 }
             }
         }
+        // the lock is released: the gateway may be called
         if (!connected) {
             server.gateway().close(opened.get(), who);
             refuse("unauthorized"); // verifies the newer CONNECT, if one came; nothing when closed
-            return;
-        }
-        if (resumable.isPresent()) {
-            recover(resumable.get());
+        } else if (attempt != null) {
+            recover(attempt, opened.get(), who);
         } else {
             connectFresh();
         }
@@ -318,15 +320,9 @@ final class SocketIoSession implements Peer {
                 return;
             }
             state = State.CONNECTED;
-            rooms.clear();
-            if (server.recovery() != null) {
-                nonce = ThreadLocalRandom.current().nextLong();
-                pid = server.recovery().pid(caller.userId(), nonce);
-            } else {
-                pid = null;
-            }
+            String pid = offsets.startFresh(caller.userId());
             engine.send(SocketIoPackets.connected(engine.sid, pid), null);
-            current = session;
+            current = hubSession;
             who = caller;
         }
         // Gateway.subscribe rather than joinOwnRoom: same room, no replay, but it tells the position to
@@ -335,77 +331,66 @@ final class SocketIoSession implements Peer {
         server.gateway().subscribe(current, who, ownRoom, null, subscribed -> {
             synchronized (this) {
                 if (state == State.CONNECTED) {
-                    rooms.put(ownRoom, subscribed.seenThrough());
+                    offsets.record(ownRoom, subscribed.seenThrough());
                     sendOffsetEvent();
                 }
             }
         }).whenComplete((subscribed, failure) -> {
-            if (failure != null && !(unwrap(failure) instanceof java.util.concurrent.CancellationException)) {
+            if (failure != null && !(unwrap(failure) instanceof CancellationException)) {
                 LOG.warnf("joining %s failed: %s", ownRoom, unwrap(failure).toString());
             }
         });
     }
 
-    /**
-     * Resumes every room of the offset after its recorded position, on this instance whatever instance
-     * handed the offset out. All or nothing: if one room cannot be resumed (beyond the replay window, no
-     * longer allowed, limits), every room is left again and the client gets a normal connect with a new
-     * pid, which the official client reports as {@code socket.recovered === false}.
-     */
-    private void recover(RecoveryTokens.Resumable resumable) {
-        Session current;
-        Caller who;
-        synchronized (this) {
-            current = session;
-            who = caller;
-        }
-        List<CompletableFuture<Boolean>> resumed = new ArrayList<>();
-        for (Map.Entry<String, StreamPosition> entry : resumable.rooms().entrySet()) {
-            String room = entry.getKey();
-            StreamPosition seen = entry.getValue();
-            CompletionStage<Subscribed> stage = server.gateway().subscribe(current, who, room,
-                    EventIds.encodePosition(room, seen), subscribed -> {
-                        synchronized (this) {
-                            if (state == State.RECOVERING) {
-                                rooms.put(room, subscribed.recovered() ? seen : subscribed.seenThrough());
-                            }
-                        }
-                    });
-            resumed.add(stage.toCompletableFuture().handle((subscribed, failure) -> failure == null && subscribed.recovered()));
-        }
-        CompletableFuture.allOf(resumed.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> {
-            boolean all = resumable.rooms().containsKey("user:" + who.userId())
-                    && resumed.stream().allMatch(CompletableFuture::join);
-            finishRecovery(all);
+    /** Not under the lock: resumes the presented offset's rooms; see {@link ConnectionRecovery}. */
+    private void recover(ConnectionRecovery attempt, Session current, Caller who) {
+        attempt.start(server.gateway(), current, who, new ConnectionRecovery.Listener() {
+            @Override
+            public void resumed(String room, StreamPosition seenThrough) {
+                synchronized (SocketIoPeer.this) {
+                    if (recovery == attempt) {
+                        offsets.record(room, seenThrough);
+                    }
+                }
+            }
+
+            @Override
+            public void finished(boolean recovered) {
+                finishRecovery(attempt, recovered);
+            }
         });
     }
 
-    private void finishRecovery(boolean recovered) {
-        List<GatewayEvent> pending;
-        List<String> joined;
+    /**
+     * Recovered: the CONNECT reply with the presented pid, then the events held meanwhile. Else the held
+     * events are dropped, every resumed room is left again and the socket connects afresh.
+     */
+    private void finishRecovery(ConnectionRecovery attempt, boolean recovered) {
+        List<GatewayEvent> held;
+        List<String> resumedRooms;
         Session current;
         synchronized (this) {
-            if (state != State.RECOVERING) {
-                return;
+            if (recovery != attempt) {
+                return; // the session closed meanwhile
             }
-            pending = held;
-            held = null;
+            recovery = null;
+            held = attempt.release();
             if (recovered) {
                 state = State.CONNECTED;
-                engine.send(SocketIoPackets.connected(engine.sid, pid), null);
-                for (GatewayEvent event : pending) {
+                engine.send(SocketIoPackets.connected(engine.sid, offsets.pid()), null);
+                for (GatewayEvent event : held) {
                     deliver(event);
                 }
                 return;
             }
-            joined = new ArrayList<>(rooms.keySet());
-            rooms.clear();
-            current = session;
+            state = State.ABANDONING_RECOVERY;
+            resumedRooms = offsets.clear();
+            current = hubSession;
         }
-        for (GatewayEvent event : pending) {
+        for (GatewayEvent event : held) {
             current.writeCompleted(event);
         }
-        for (String room : joined) {
+        for (String room : resumedRooms) {
             server.gateway().unsubscribe(current, room);
         }
         // a room whose subscribe failed was never joined; one still replaying is cancelled by the unsubscribe
@@ -418,27 +403,27 @@ final class SocketIoSession implements Peer {
         long ackId = packet.ackId();
         JsonNode body = args.size() > 1 ? args.get(1) : null;
         if (!"subscribe".equals(name) && !"unsubscribe".equals(name)) {
-            refuse(ackId, ErrorCode.BAD_REQUEST, "unknown event: " + name);
+            answerRefused(ackId, ErrorCode.BAD_REQUEST, "unknown event: " + name);
             return;
         }
         if (body == null || !body.isObject()) {
-            refuse(ackId, ErrorCode.BAD_REQUEST, name + " takes an object {room, lastEventId?}");
+            answerRefused(ackId, ErrorCode.BAD_REQUEST, name + " takes an object {room, lastEventId?}");
             return;
         }
         JsonNode room = body.get("room");
         JsonNode lastEventId = body.get("lastEventId");
         if (room == null || !room.isTextual()) {
-            refuse(ackId, ErrorCode.BAD_REQUEST, "room must be a string");
+            answerRefused(ackId, ErrorCode.BAD_REQUEST, "room must be a string");
             return;
         }
         if (lastEventId != null && !lastEventId.isNull() && !lastEventId.isTextual()) {
-            refuse(ackId, ErrorCode.BAD_REQUEST, "lastEventId must be a string");
+            answerRefused(ackId, ErrorCode.BAD_REQUEST, "lastEventId must be a string");
             return;
         }
         Session current;
         Caller who;
         synchronized (this) {
-            current = session;
+            current = hubSession;
             who = caller;
         }
         if ("unsubscribe".equals(name)) {
@@ -456,13 +441,10 @@ final class SocketIoSession implements Peer {
                 if (state != State.CONNECTED) {
                     return;
                 }
-                rooms.put(room, subscribed.recovered() ? seenThrough(lastEventId, room, subscribed)
+                offsets.record(room, subscribed.recovered() ? seenThrough(lastEventId, room, subscribed)
                         : subscribed.seenThrough());
                 if (ackId >= 0) {
-                    ObjectNode ack = JsonNodeFactory.instance.objectNode().put("ok", true)
-                            .put("recovered", subscribed.recovered()).put("replayed", subscribed.replayed())
-                            .put("position", subscribed.position());
-                    engine.send(SocketIoPackets.ack(ackId, ack), null);
+                    engine.send(SubscriptionAcks.subscribed(ackId, subscribed), null);
                 }
                 sendOffsetEvent();
             }
@@ -471,14 +453,14 @@ final class SocketIoSession implements Peer {
                 return;
             }
             Throwable cause = unwrap(failure);
-            if (cause instanceof java.util.concurrent.CancellationException) {
+            if (cause instanceof CancellationException) {
                 return; // the socket closed or left the room meanwhile: nobody to answer
             }
             if (cause instanceof GatewayException refused) {
-                refuse(ackId, refused.code(), refused.getMessage());
+                answerRefused(ackId, refused.code(), refused.getMessage());
             } else {
                 LOG.warnf("subscribe to %s failed: %s", room, cause.toString());
-                refuse(ackId, ErrorCode.BAD_REQUEST, "the subscription failed; retry");
+                answerRefused(ackId, ErrorCode.BAD_REQUEST, "the subscription failed; retry");
             }
         });
     }
@@ -490,10 +472,9 @@ final class SocketIoSession implements Peer {
             if (state != State.CONNECTED) {
                 return;
             }
-            rooms.remove(room);
+            offsets.forget(room);
             if (ackId >= 0) {
-                engine.send(SocketIoPackets.ack(ackId, JsonNodeFactory.instance.objectNode().put("ok", true)
-                        .put("room", room)), null);
+                engine.send(SubscriptionAcks.unsubscribed(ackId, room), null);
             }
             sendOffsetEvent();
         }
@@ -507,13 +488,13 @@ final class SocketIoSession implements Peer {
         Session current;
         Caller who;
         synchronized (this) {
-            if (state == State.CLOSED || state == State.LEFT || session == null) {
+            if (state == State.CLOSED || state == State.LEFT || hubSession == null) {
                 return;
             }
             state = State.LEFT;
-            current = session;
+            current = hubSession;
             who = caller;
-            server.vertx().cancelTimer(expiryTimer);
+            server.timers().cancel(expiryTimer);
             awaitConnect();
         }
         server.gateway().close(current, who);
@@ -523,40 +504,36 @@ final class SocketIoSession implements Peer {
 
     @Override
     public void send(GatewayEvent event) {
+        Session current;
         synchronized (this) {
-            if (state == State.RECOVERING && held != null) {
-                held.add(event);
+            if (state == State.RECOVERING) {
+                recovery.hold(event);
                 return;
             }
-            // a refused recovery has released its held events and is leaving its rooms: drop until the fresh connect
             if (state == State.CONNECTED) {
                 deliver(event);
                 return;
             }
+            current = hubSession; // not connected: the event is dropped
         }
-        Session current = session;
         if (current != null) {
             current.writeCompleted(event);
         }
     }
 
-    /** Under the lock. */
+    /** Under the lock: the offset is recorded and the frame queued in one step, so both keep one order. */
     private void deliver(GatewayEvent event) {
-        String prefix = event.encodedFor(SocketIoPackets.EVENT_PREFIX);
-        String offset = null;
-        if (pid != null) {
-            rooms.put(event.room(), event.position());
-            offset = server.recovery().offset(caller.userId(), nonce, rooms);
-        }
-        Session current = session;
-        engine.send(SocketIoPackets.event(prefix, offset), () -> current.writeCompleted(event));
+        String offset = offsets.offsetAfter(event);
+        Session current = hubSession;
+        engine.send(SocketIoPackets.event(event.encodedFor(SocketIoPackets.EVENT_PREFIX), offset),
+                () -> current.writeCompleted(event));
     }
 
     /** Under the lock. */
     private void sendOffsetEvent() {
-        if (pid != null) {
-            engine.send(SocketIoPackets.offsetOnly(OFFSET_EVENT, server.recovery().offset(caller.userId(), nonce, rooms)),
-                    null);
+        String offset = offsets.current();
+        if (offset != null) {
+            engine.send(SocketIoPackets.offsetOnly(OFFSET_EVENT, offset), null);
         }
     }
 
@@ -569,37 +546,34 @@ final class SocketIoSession implements Peer {
     void onEngineClosed() {
         Session current;
         Caller who;
-        List<GatewayEvent> pending;
+        List<GatewayEvent> held;
         synchronized (this) {
-            boolean joined = session != null && state != State.CLOSED && state != State.LEFT;
+            boolean joined = hubSession != null && state != State.CLOSED && state != State.LEFT;
             state = State.CLOSED;
-            server.vertx().cancelTimer(expiryTimer);
+            server.timers().cancel(expiryTimer);
             stopAwaitingConnect();
             pendingConnect = null;
+            held = recovery == null ? List.of() : recovery.release();
+            recovery = null;
             if (!joined) {
                 return;
             }
-            current = session;
+            current = hubSession;
             who = caller;
-            pending = held;
-            held = null;
         }
-        if (pending != null) {
-            for (GatewayEvent event : pending) {
-                current.writeCompleted(event);
-            }
+        for (GatewayEvent event : held) {
+            current.writeCompleted(event);
         }
         server.gateway().close(current, who);
     }
 
     // --- helpers ------------------------------------------------------------------------------------------
 
-    private void refuse(long ackId, ErrorCode code, String message) {
-        if (ackId < 0) {
-            return;
+    /** An ack {@code {ok:false, code, message}}, when the client asked for one. */
+    private void answerRefused(long ackId, ErrorCode code, String message) {
+        if (ackId >= 0) {
+            reply(SubscriptionAcks.refused(ackId, code, message));
         }
-        reply(SocketIoPackets.ack(ackId, JsonNodeFactory.instance.objectNode().put("ok", false)
-                .put("code", code.wireName()).put("message", message)));
     }
 
     private void reply(String socketIoPacket) {
