@@ -8,6 +8,8 @@ import org.jboss.logging.Logger;
 
 import io.vertx.core.http.HttpServerResponse;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
+
 /**
  * One Engine.IO v4 session ({@code sid}): its transport, its heartbeat and its outbound packets, carrying one
  * {@link SocketIoPeer}.
@@ -41,12 +43,6 @@ import io.vertx.core.http.HttpServerResponse;
 final class EngineSocket {
     private static final Logger LOG = Logger.getLogger(EngineSocket.class);
 
-    static final int CLOSE_NORMAL = 1000;
-    static final int CLOSE_GOING_AWAY = 1001;
-    static final int CLOSE_PROTOCOL_ERROR = 1002;
-    /** Binary frames and packets: this server speaks only text (RFC 6455: data of a type it cannot accept). */
-    static final int CLOSE_UNSUPPORTED_DATA = 1003;
-    static final int CLOSE_POLICY = 1008;
 
     static final long FAST_UPGRADE_CHECK_MS = 100;
     static final long UPGRADE_TIMEOUT_MS = 10_000;
@@ -155,7 +151,7 @@ final class EngineSocket {
             }
         }
         if (fromProbe) {
-            close(CLOSE_PROTOCOL_ERROR, "unexpected packet during upgrade");
+            close(CloseCodes.PROTOCOL_ERROR, "unexpected packet during upgrade");
             return;
         }
         onPacket(text);
@@ -168,7 +164,7 @@ final class EngineSocket {
                 return;
             }
         }
-        close(CLOSE_UNSUPPORTED_DATA, "binary packets are not supported");
+        close(CloseCodes.UNSUPPORTED_DATA, "binary packets are not supported");
     }
 
     /** Under the lock: {@code 5} on the probe. From now on the probe is the transport; polls get 400. */
@@ -209,7 +205,7 @@ final class EngineSocket {
             }
         }
         // its close ends the probe in onWebSocketClosed
-        connection.close(CLOSE_POLICY, "upgrade timeout");
+        connection.close(CloseCodes.POLICY_VIOLATION, "upgrade timeout");
     }
 
     /** A WebSocket of this session closed (the transport, or a probe that failed). */
@@ -225,7 +221,7 @@ final class EngineSocket {
                 return;
             }
         }
-        close(CLOSE_NORMAL, "transport closed");
+        close(CloseCodes.NORMAL, "transport closed");
     }
 
     /** A client's WebSocket asks to upgrade this polling session; false when it cannot. */
@@ -263,7 +259,7 @@ final class EngineSocket {
             }
         }
         SocketIoServer.badRequest(response, 3, "Bad request");
-        close(CLOSE_PROTOCOL_ERROR, "overlapping poll");
+        close(CloseCodes.PROTOCOL_ERROR, "overlapping poll");
     }
 
     /**
@@ -293,9 +289,9 @@ final class EngineSocket {
         }
         int code;
         synchronized (this) {
-            code = closed ? closeCode : CLOSE_NORMAL;
+            code = closed ? closeCode : CloseCodes.NORMAL;
         }
-        if (code == CLOSE_PROTOCOL_ERROR || code == CLOSE_UNSUPPORTED_DATA) {
+        if (code == CloseCodes.PROTOCOL_ERROR || code == CloseCodes.UNSUPPORTED_DATA) {
             SocketIoServer.badRequest(response, 3, "Bad request");
         } else {
             SocketIoServer.answer(response, "ok", null);
@@ -311,7 +307,7 @@ final class EngineSocket {
 
     private void onPacket(String text) {
         if (text.isEmpty()) {
-            close(CLOSE_PROTOCOL_ERROR, "empty packet");
+            close(CloseCodes.PROTOCOL_ERROR, "empty packet");
             return;
         }
         switch (text.charAt(0)) {
@@ -327,10 +323,10 @@ final class EngineSocket {
             case SocketIoPackets.ENGINE_NOOP:
                 return;
             case SocketIoPackets.ENGINE_BINARY:
-                close(CLOSE_UNSUPPORTED_DATA, "binary packets are not supported");
+                close(CloseCodes.UNSUPPORTED_DATA, "binary packets are not supported");
                 return;
             default:
-                close(CLOSE_PROTOCOL_ERROR, "unexpected packet");
+                close(CloseCodes.PROTOCOL_ERROR, "unexpected packet");
         }
     }
 
@@ -339,7 +335,7 @@ final class EngineSocket {
         synchronized (this) {
             answerPoll(List.of(new Outgoing(String.valueOf(SocketIoPackets.ENGINE_NOOP), null)));
         }
-        close(CLOSE_NORMAL, "client closed");
+        close(CloseCodes.NORMAL, "client closed");
     }
 
     // --- heartbeat ----------------------------------------------------------------------------------------
@@ -367,7 +363,7 @@ final class EngineSocket {
                 return;
             }
         }
-        close(CLOSE_GOING_AWAY, "ping timeout");
+        close(CloseCodes.GOING_AWAY, "ping timeout");
     }
 
     private void onPong() {

@@ -21,7 +21,6 @@ import io.vertx.core.Vertx;
  */
 @ApplicationScoped
 class SocketIoAuthenticator {
-    static final int MAX_SUBJECT_LENGTH = 128;
 
     private final JWTParser parser;
     private final Vertx vertx;
@@ -47,7 +46,7 @@ class SocketIoAuthenticator {
     Verified verifyNow(String token) throws ParseException {
         JsonWebToken jwt = parser.parse(token);
         String subject = jwt.getSubject();
-        if (subject == null || subject.isBlank() || subject.length() > MAX_SUBJECT_LENGTH) {
+        if (subject == null || subject.isBlank() || subject.length() > Caller.MAX_USER_ID_LENGTH) {
             throw new ParseException("sub is missing or too long");
         }
         Set<String> groups = jwt.getGroups();

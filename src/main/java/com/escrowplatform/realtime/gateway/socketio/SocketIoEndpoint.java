@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 
 import jakarta.inject.Inject;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 
 import io.quarkus.websockets.next.OnBinaryMessage;
@@ -47,7 +48,7 @@ public class SocketIoEndpoint {
         }
         EngineSocket polling = server.findEngineSocket(sid);
         if (polling == null || !polling.startProbe(transport)) {
-            transport.close(EngineSocket.CLOSE_POLICY, "Session ID unknown");
+            transport.close(CloseCodes.POLICY_VIOLATION, "Session ID unknown");
             return;
         }
         transport.bind(polling);

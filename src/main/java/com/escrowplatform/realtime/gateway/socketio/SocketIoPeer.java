@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 
 import org.jboss.logging.Logger;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.ErrorCode;
 import com.escrowplatform.realtime.gateway.EventIds;
 import com.escrowplatform.realtime.gateway.GatewayEvent;
@@ -122,7 +123,7 @@ final class SocketIoPeer implements Peer {
             }
         }
         server.connectTimeouts().increment();
-        engine.close(EngineSocket.CLOSE_POLICY, "connect timeout");
+        engine.close(CloseCodes.POLICY_VIOLATION, "connect timeout");
     }
 
     // --- packets from the client ------------------------------------------------------------------------------
@@ -133,10 +134,10 @@ final class SocketIoPeer implements Peer {
         try {
             packet = SocketIoPackets.parse(text);
         } catch (SocketIoPackets.BinaryPacket e) {
-            engine.close(EngineSocket.CLOSE_UNSUPPORTED_DATA, e.getMessage());
+            engine.close(CloseCodes.UNSUPPORTED_DATA, e.getMessage());
             return;
         } catch (MalformedPacket e) {
-            engine.close(EngineSocket.CLOSE_PROTOCOL_ERROR, "malformed packet: " + e.getMessage());
+            engine.close(CloseCodes.PROTOCOL_ERROR, "malformed packet: " + e.getMessage());
             return;
         }
         if (packet.type() == SocketIoPackets.CONNECT) {
@@ -192,7 +193,7 @@ final class SocketIoPeer implements Peer {
             }
         }
         if (protocolError) {
-            engine.close(EngineSocket.CLOSE_PROTOCOL_ERROR, "CONNECT while connected");
+            engine.close(CloseCodes.PROTOCOL_ERROR, "CONNECT while connected");
         } else if (tooMany) {
             reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "unauthorized"));
             closeForRefusedConnects();
@@ -262,7 +263,7 @@ final class SocketIoPeer implements Peer {
 
     private void closeForRefusedConnects() {
         server.refusedConnectCloses().increment();
-        engine.close(EngineSocket.CLOSE_POLICY, "too many refused CONNECTs");
+        engine.close(CloseCodes.POLICY_VIOLATION, "too many refused CONNECTs");
     }
 
     /** The token is valid: joins the hub, then recovers the presented offset or connects afresh. */
@@ -291,7 +292,7 @@ final class SocketIoPeer implements Peer {
                 caller = who;
                 hubSession = opened.get();
                 expiryTimer = server.timers().schedule(msLeft,
-                        () -> engine.close(EngineSocket.CLOSE_POLICY, "authentication expired"));
+                        () -> engine.close(CloseCodes.POLICY_VIOLATION, "authentication expired"));
                 if (resumable.isPresent()) {
                     state = State.RECOVERING;
                     attempt = new ConnectionRecovery(resumable.get());

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -110,7 +111,7 @@ public class SocketIoServer {
 
     void stop(@Observes ShutdownEvent event) {
         for (EngineSocket engine : new ArrayList<>(engineSocketsBySid.values())) {
-            engine.close(EngineSocket.CLOSE_GOING_AWAY, "server going away");
+            engine.close(CloseCodes.GOING_AWAY, "server going away");
         }
     }
 
@@ -177,7 +178,7 @@ public class SocketIoServer {
         String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);
         if (length != null && length.length() < 12 && Long.parseLong(length.strip()) > maxPayload()) {
             context.response().setStatusCode(413).end();
-            engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
+            engine.close(CloseCodes.POLICY_VIOLATION, "payload too large");
             return;
         }
         String body = context.body().available() ? context.body().asString("UTF-8") : null;
@@ -187,7 +188,7 @@ public class SocketIoServer {
     private void receive(RoutingContext context, EngineSocket engine, String body) {
         if (body == null || body.length() > maxPayload()) {
             context.response().setStatusCode(413).end();
-            engine.close(EngineSocket.CLOSE_POLICY, "payload too large");
+            engine.close(CloseCodes.POLICY_VIOLATION, "payload too large");
             return;
         }
         engine.onPost(body, context.response());

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -68,7 +69,7 @@ class EngineSocketTest {
         assertThat(client.closeCode()).isNull();
         stub.timers.advance(1);
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_GOING_AWAY);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
         assertThat(client.closeReason()).isEqualTo("ping timeout");
         assertThat(stub.server.findEngineSocket(client.engine().sid)).isNull();
         assertThat(stub.hub.sessionCount()).as("the Socket.IO socket left the hub").isZero();
@@ -80,7 +81,7 @@ class EngineSocketTest {
 
         client.receive("1");
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_NORMAL);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.NORMAL);
         assertThat(stub.server.findEngineSocket(client.engine().sid)).isNull();
     }
 
@@ -92,8 +93,8 @@ class EngineSocketTest {
         empty.receive("");
         unknown.receive("9");
 
-        assertThat(empty.closeCode()).isEqualTo(EngineSocket.CLOSE_PROTOCOL_ERROR);
-        assertThat(unknown.closeCode()).isEqualTo(EngineSocket.CLOSE_PROTOCOL_ERROR);
+        assertThat(empty.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+        assertThat(unknown.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
     }
 
     @Test
@@ -102,7 +103,7 @@ class EngineSocketTest {
 
         client.engine().onWebSocketBinary(client);
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_UNSUPPORTED_DATA);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
     }
 
     @Test

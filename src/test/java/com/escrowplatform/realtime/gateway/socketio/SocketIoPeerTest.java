@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -163,7 +164,7 @@ class SocketIoPeerTest {
 
         client.receive("42[1]");
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_PROTOCOL_ERROR);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
         assertThat(client.closeReason()).startsWith("malformed packet");
         assertThat(stub.hub.sessionCount()).isZero();
     }
@@ -174,7 +175,7 @@ class SocketIoPeerTest {
 
         client.receive("451-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]");
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_UNSUPPORTED_DATA);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
     }
 
     @Test
@@ -186,7 +187,7 @@ class SocketIoPeerTest {
         assertThat(client.closeCode()).isNull();
 
         stub.timers.advance(45_000);
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_POLICY);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
         assertThat(client.closeReason()).isEqualTo("connect timeout");
     }
 
@@ -198,7 +199,7 @@ class SocketIoPeerTest {
         assertThat(client.closeCode()).isNull();
         stub.timers.advance(1);
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_POLICY);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
         assertThat(stub.counter("escrow.socketio.connect.timeouts")).isEqualTo(1);
     }
 
@@ -210,7 +211,7 @@ class SocketIoPeerTest {
 
         stub.timers.advance(11 * 60_000);
 
-        assertThat(client.closeCode()).isEqualTo(EngineSocket.CLOSE_POLICY);
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
         assertThat(client.closeReason()).isEqualTo("authentication expired");
         assertThat(stub.hub.sessionCount()).isZero();
     }

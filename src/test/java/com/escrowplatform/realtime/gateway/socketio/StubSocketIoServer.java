@@ -14,6 +14,7 @@ import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.GatewayEvent;
 import com.escrowplatform.realtime.gateway.GatewayRuntime;
 import com.escrowplatform.realtime.gateway.Hub;
+import com.escrowplatform.realtime.gateway.HubLimits;
 import com.escrowplatform.realtime.gateway.InMemoryReplayWindow;
 import com.escrowplatform.realtime.gateway.KafkaKeyRoomPartitioner;
 import com.escrowplatform.realtime.gateway.RoomPartitioner;
@@ -61,8 +62,8 @@ final class StubSocketIoServer {
         RoomPartitioner partitioner = new KafkaKeyRoomPartitioner(new KafkaKeyRoomPartitioner.TopicLayout(ESCROW_TOPIC, 2),
                 new KafkaKeyRoomPartitioner.TopicLayout(USER_TOPIC, 2));
         hub = new Hub(new InMemoryReplayWindow(partitioner, 1000, 1 << 20), ColdReplay.NONE, partitioner,
-                gatewayConfig.hubLimits());
-        Gateway gateway = new Gateway(new HubOnlyRuntime(hub, partitioner), new InMemoryParties(gatewayConfig), gatewayConfig);
+                HubLimits.from(gatewayConfig));
+        Gateway gateway = new Gateway(new HubOnlyRuntime(hub, partitioner), new InMemoryParties(), gatewayConfig);
         server = new SocketIoServer(config.getConfigMapping(SocketIoConfig.class), gatewayConfig, gateway,
                 new CallingThreadAuthenticator(), timers, registry);
     }
@@ -110,8 +111,8 @@ final class StubSocketIoServer {
     /** {@link #BUYER} is the one party of {@link #ESCROW}; every other escrow does not exist. */
     @Vetoed // would inherit its parent's bean scope and stand beside it in @QuarkusTest applications
     private static final class InMemoryParties extends PartyAuthorizer {
-        InMemoryParties(GatewayConfig config) {
-            super(null, config);
+        InMemoryParties() {
+            super(null, null);
         }
 
         @Override
