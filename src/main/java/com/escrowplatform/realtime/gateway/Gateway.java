@@ -21,14 +21,16 @@ import com.escrowplatform.realtime.security.PartyAuthorizer;
  */
 @ApplicationScoped
 public class Gateway {
-    private final GatewayRuntime runtime;
+    private final Hub hub;
+    private final RoomPartitioner partitioner;
     private final PartyAuthorizer parties;
     private final GatewayConfig config;
     /** Open sockets per user on this instance; merge/computeIfPresent keep each update atomic per user. */
     private final ConcurrentHashMap<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
 
-    public Gateway(GatewayRuntime runtime, PartyAuthorizer parties, GatewayConfig config) {
-        this.runtime = runtime;
+    public Gateway(Hub hub, RoomPartitioner partitioner, PartyAuthorizer parties, GatewayConfig config) {
+        this.hub = hub;
+        this.partitioner = partitioner;
         this.parties = parties;
         this.config = config;
     }
@@ -42,18 +44,18 @@ public class Gateway {
             release(caller);
             return Optional.empty();
         }
-        return Optional.of(runtime.hub().open(peer));
+        return Optional.of(hub.open(peer));
     }
 
     /** The socket closed: leave every room and give back the user's connection slot. Once per opened session. */
     public void close(Session session, Caller caller) {
-        runtime.hub().close(session);
+        hub.close(session);
         release(caller);
     }
 
     /** Joins the caller's own room {@code user:<sub>}, live from now (no reply, no replay: CONTRACT 5). */
     public void joinOwnRoom(Session session, Caller caller) {
-        runtime.hub().subscribe(session, userRoom(caller), Optional.empty(), subscribed -> {
+        hub.subscribe(session, userRoom(caller), Optional.empty(), subscribed -> {
         });
     }
 
@@ -66,17 +68,17 @@ public class Gateway {
             Consumer<Subscribed> onSubscribed) {
         Optional<StreamPosition> after;
         try {
-            runtime.partitioner().partitionOf(room);
+            partitioner.partitionOf(room);
             after = lastEventId == null ? Optional.empty() : Optional.of(position(lastEventId, room));
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return authorize(caller, room).thenCompose(allowed -> runtime.hub().subscribe(session, room, after, onSubscribed));
+        return authorize(caller, room).thenCompose(allowed -> hub.subscribe(session, room, after, onSubscribed));
     }
 
     /** @return false when the session was not in the room */
     public boolean unsubscribe(Session session, String room) {
-        return runtime.hub().unsubscribe(session, room);
+        return hub.unsubscribe(session, room);
     }
 
     private CompletionStage<Void> authorize(Caller caller, String room) {

@@ -10,6 +10,8 @@ import java.util.concurrent.TimeUnit;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
 
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.jboss.logging.Logger;
@@ -30,6 +32,10 @@ import io.quarkus.runtime.StartupEvent;
  * Builds the gateway at start-up: learns the topics' identities and partition counts, then wires the
  * {@link Hub} to its replay window, its cold Kafka reader and the live consumer, and exposes their figures
  * as metrics. The hub exists once this instance starts serving; without Kafka the instance does not start.
+ *
+ * <p>The hub and the partitioner are beans ({@link #hub()}, {@link #partitioner()}) for the {@link Gateway}. They
+ * exist only once {@link #start} has run, so nothing may inject them before the {@code StartupEvent}: the gateway
+ * does so when it is first called, which is when a socket opens, and sockets are accepted only after start-up.
  */
 @ApplicationScoped
 public class GatewayRuntime {
@@ -101,12 +107,23 @@ public class GatewayRuntime {
         }
     }
 
-    public Hub hub() {
-        return hub;
+    @Produces
+    @Singleton
+    Hub hub() {
+        return started(hub);
     }
 
-    public RoomPartitioner partitioner() {
-        return partitioner;
+    @Produces
+    @Singleton
+    RoomPartitioner partitioner() {
+        return started(partitioner);
+    }
+
+    private static <T> T started(T part) {
+        if (part == null) {
+            throw new IllegalStateException("the gateway is used before it started");
+        }
+        return part;
     }
 
     /** The live consumer is consuming (false before start-up finished and while it restarts after a failure). */

@@ -12,7 +12,6 @@ import com.escrowplatform.realtime.gateway.ColdReplay;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.GatewayEvent;
-import com.escrowplatform.realtime.gateway.GatewayRuntime;
 import com.escrowplatform.realtime.gateway.Hub;
 import com.escrowplatform.realtime.gateway.HubLimits;
 import com.escrowplatform.realtime.gateway.InMemoryReplayWindow;
@@ -63,7 +62,7 @@ final class StubSocketIoServer {
                 new KafkaKeyRoomPartitioner.TopicLayout(USER_TOPIC, 2));
         hub = new Hub(new InMemoryReplayWindow(partitioner, 1000, 1 << 20), ColdReplay.NONE, partitioner,
                 HubLimits.from(gatewayConfig));
-        Gateway gateway = new Gateway(new HubOnlyRuntime(hub, partitioner), new InMemoryParties(), gatewayConfig);
+        Gateway gateway = new Gateway(hub, partitioner, new InMemoryParties(), gatewayConfig);
         server = new SocketIoServer(config.getConfigMapping(SocketIoConfig.class), gatewayConfig, gateway,
                 new CallingThreadAuthenticator(), timers, registry);
     }
@@ -83,29 +82,6 @@ final class StubSocketIoServer {
 
     double counter(String name) {
         return registry.get(name).counter().count();
-    }
-
-    /** Only what the gateway asks of the runtime: the hub and the partitioner. */
-    @Vetoed // would inherit its parent's bean scope and stand beside it in @QuarkusTest applications
-    private static final class HubOnlyRuntime extends GatewayRuntime {
-        private final Hub hub;
-        private final RoomPartitioner partitioner;
-
-        HubOnlyRuntime(Hub hub, RoomPartitioner partitioner) {
-            super(null, null, null, null, null, null, null);
-            this.hub = hub;
-            this.partitioner = partitioner;
-        }
-
-        @Override
-        public Hub hub() {
-            return hub;
-        }
-
-        @Override
-        public RoomPartitioner partitioner() {
-            return partitioner;
-        }
     }
 
     /** {@link #BUYER} is the one party of {@link #ESCROW}; every other escrow does not exist. */
