@@ -9,6 +9,11 @@ import java.util.function.Consumer;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.escrowplatform.realtime.gateway.event.ErrorCode;
+import com.escrowplatform.realtime.gateway.event.EventIds;
+import com.escrowplatform.realtime.gateway.event.GatewayException;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.security.Caller;
 import com.escrowplatform.realtime.security.PartyAuthorizer;
 
@@ -82,14 +87,14 @@ public class Gateway {
     }
 
     private CompletionStage<Void> authorize(Caller caller, String room) {
-        if (room.startsWith(KafkaKeyRoomPartitioner.USER_PREFIX)) {
+        if (room.startsWith(RoomPartitioner.USER_PREFIX)) {
             return room.equals(userRoom(caller)) ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.failedFuture(
                             new GatewayException(ErrorCode.FORBIDDEN, "only your own user room may be followed"));
         }
         UUID escrowId;
         try {
-            escrowId = UUID.fromString(room.substring(KafkaKeyRoomPartitioner.ESCROW_PREFIX.length()));
+            escrowId = UUID.fromString(room.substring(RoomPartitioner.ESCROW_PREFIX.length()));
         } catch (IllegalArgumentException e) {
             return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ROOM, "not a room: " + room));
         }
@@ -112,7 +117,7 @@ public class Gateway {
     }
 
     private static String userRoom(Caller caller) {
-        return KafkaKeyRoomPartitioner.USER_PREFIX + caller.userId();
+        return RoomPartitioner.USER_PREFIX + caller.userId();
     }
 
     private void release(Caller caller) {

@@ -14,6 +14,16 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
+import com.escrowplatform.realtime.gateway.event.ErrorCode;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.GatewayException;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPartition;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.replay.ColdReplay;
+import com.escrowplatform.realtime.gateway.replay.ReplayResult;
+import com.escrowplatform.realtime.gateway.replay.ReplayWindow;
+
 /**
  * Rooms and their local subscribers: fans each consumed event out to the sockets of this instance, resumes
  * reconnecting clients from the replay window (or a cold reader) without gap or duplicate, and enforces the

@@ -1,5 +1,7 @@
 package com.escrowplatform.realtime.gateway;
 
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+
 /**
  * The hub's only view of a socket, implemented by each protocol adapter (native, Socket.IO).
  *

@@ -6,6 +6,9 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.StreamPartition;
+
 /**
  * The last N {@code ce_id}s seen per partition, to drop a record the outbox relay sent again (same
  * {@code ce_id}, later offset). A repeat always lands in the same partition as its original, because the

@@ -2,6 +2,8 @@ package com.escrowplatform.realtime.gateway;
 
 import java.util.concurrent.atomic.AtomicLong;
 
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+
 /**
  * One socket as the hub knows it: its {@link Peer}, its subscriptions, and its outbound byte budget.
  * Obtained from {@link Hub#open(Peer)}; the adapter keeps it for the socket's life.

@@ -1,5 +1,8 @@
 package com.escrowplatform.realtime.gateway;
 
+import com.escrowplatform.realtime.gateway.event.EventIds;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+
 /**
  * What a {@code subscribed} reply (contract section 5) or a Socket.IO ack needs.
  *

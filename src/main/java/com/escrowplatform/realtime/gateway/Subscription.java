@@ -6,6 +6,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.StreamPartition;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+
 /**
  * One session in one room. It starts out replaying: live events for the room are held back, because the
  * client must first get what it missed, then what happened meanwhile, each exactly once and in order. When

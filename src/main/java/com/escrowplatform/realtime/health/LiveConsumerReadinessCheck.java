@@ -6,7 +6,7 @@ import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
-import com.escrowplatform.realtime.gateway.GatewayRuntime;
+import com.escrowplatform.realtime.gateway.kafka.GatewayRuntime;
 
 /**
  * Ready only while the live consumer is consuming: without it no event reaches this instance's sockets,

@@ -10,13 +10,13 @@ import io.smallrye.config.SmallRyeConfigBuilder;
  * The gateway's configuration with nothing set, for tests that build the hub without Quarkus: the defaults come
  * from {@link GatewayConfig}'s own annotations, so these tests run with the limits production starts with.
  */
-final class DefaultLimits {
+public final class DefaultLimits {
 
     /** Every {@link GatewayConfig} setting at its default. */
     static final GatewayConfig CONFIG = defaultConfig();
 
     /** The hub's limits at their defaults. */
-    static final HubLimits HUB = HubLimits.from(CONFIG);
+    public static final HubLimits HUB = HubLimits.from(CONFIG);
 
     private DefaultLimits() {
     }

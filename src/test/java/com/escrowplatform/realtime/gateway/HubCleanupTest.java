@@ -1,6 +1,6 @@
 package com.escrowplatform.realtime.gateway;
 
-import static com.escrowplatform.realtime.gateway.Events.TOPIC;
+import static com.escrowplatform.realtime.gateway.event.Events.TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -15,6 +15,13 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.gateway.event.Events;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.replay.ColdReplay;
+import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
+import com.escrowplatform.realtime.gateway.replay.ReplayResult;
 
 /** Guards against leaks in the two indexes: whatever the interleaving, no session means no room. */
 class HubCleanupTest {

@@ -1,6 +1,6 @@
 package com.escrowplatform.realtime.gateway;
 
-import static com.escrowplatform.realtime.gateway.Events.TOPIC;
+import static com.escrowplatform.realtime.gateway.event.Events.TOPIC;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,6 +18,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import com.escrowplatform.realtime.gateway.event.Events;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPartition;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.replay.ColdReplay;
+import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
+import com.escrowplatform.realtime.gateway.replay.ReplayResult;
+import com.escrowplatform.realtime.gateway.replay.ReplayWindow;
 
 /**
  * The seam under load: a consumer thread publishes without pause while clients subscribe with and without

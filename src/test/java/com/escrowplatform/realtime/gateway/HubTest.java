@@ -1,10 +1,21 @@
 package com.escrowplatform.realtime.gateway;
 
-import static com.escrowplatform.realtime.gateway.Events.TOPIC;
-import static com.escrowplatform.realtime.gateway.Events.event;
+import static com.escrowplatform.realtime.gateway.event.Events.TOPIC;
+import static com.escrowplatform.realtime.gateway.event.Events.event;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.escrowplatform.realtime.gateway.ReplayResult.Recovered;
+import com.escrowplatform.realtime.gateway.event.ErrorCode;
+import com.escrowplatform.realtime.gateway.event.EventIds;
+import com.escrowplatform.realtime.gateway.event.Events;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.GatewayException;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPartition;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.replay.ColdReplay;
+import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
+import com.escrowplatform.realtime.gateway.replay.ReplayResult;
+import com.escrowplatform.realtime.gateway.replay.ReplayResult.Recovered;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;

@@ -3,11 +3,13 @@ package com.escrowplatform.realtime.gateway;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+
 /**
  * A stub socket: records replies and events in the order the hub hands them over. Writes complete at once
  * unless {@code completeWrites} is false (a client that stopped reading).
  */
-final class RecordingPeer implements Peer {
+public final class RecordingPeer implements Peer {
 
     private final List<Object> frames = new ArrayList<>();
     private final boolean completeWrites;
@@ -18,7 +20,7 @@ final class RecordingPeer implements Peer {
         this.completeWrites = completeWrites;
     }
 
-    static RecordingPeer openOn(Hub hub) {
+    public static RecordingPeer openOn(Hub hub) {
         return openOn(hub, true);
     }
 
@@ -28,12 +30,12 @@ final class RecordingPeer implements Peer {
         return peer;
     }
 
-    Session session() {
+    public Session session() {
         return session;
     }
 
     /** Use as {@code onSubscribed}: records the reply among the frames. */
-    void reply(Subscribed subscribed) {
+    public void reply(Subscribed subscribed) {
         synchronized (frames) {
             frames.add(subscribed);
         }
@@ -58,13 +60,13 @@ final class RecordingPeer implements Peer {
         return closeCode;
     }
 
-    List<Object> frames() {
+    public List<Object> frames() {
         synchronized (frames) {
             return new ArrayList<>(frames);
         }
     }
 
-    List<GatewayEvent> events() {
+    public List<GatewayEvent> events() {
         List<GatewayEvent> events = new ArrayList<>();
         for (Object frame : frames()) {
             if (frame instanceof GatewayEvent event) {
@@ -74,7 +76,7 @@ final class RecordingPeer implements Peer {
         return events;
     }
 
-    List<Long> offsets() {
+    public List<Long> offsets() {
         return events().stream().map(e -> e.position().offset()).toList();
     }
 

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
-import com.escrowplatform.realtime.gateway.EventIds;
 import com.escrowplatform.realtime.gateway.Gateway;
-import com.escrowplatform.realtime.gateway.GatewayEvent;
 import com.escrowplatform.realtime.gateway.Session;
-import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.EventIds;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.security.Caller;
 
 /**

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
-import com.escrowplatform.realtime.gateway.GatewayEvent;
-import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
 
 /**
  * One Socket.IO socket's side of connection-state recovery: its {@code pid}, its nonce and, per room, the

@@ -15,8 +15,8 @@ import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-import com.escrowplatform.realtime.gateway.StreamPosition;
-import com.escrowplatform.realtime.gateway.Varints;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.Varints;
 
 /**
  * The stateless {@code pid} and offsets of Socket.IO connection-state recovery, signed with a secret that

@@ -2,8 +2,8 @@ package com.escrowplatform.realtime.gateway.socketio;
 
 import java.io.IOException;
 
-import com.escrowplatform.realtime.gateway.FrameCodec;
-import com.escrowplatform.realtime.gateway.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.FrameCodec;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,7 +1,7 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
-import com.escrowplatform.realtime.gateway.ErrorCode;
 import com.escrowplatform.realtime.gateway.Subscribed;
+import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 /**

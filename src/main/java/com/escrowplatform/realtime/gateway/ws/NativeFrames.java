@@ -2,9 +2,9 @@ package com.escrowplatform.realtime.gateway.ws;
 
 import java.io.IOException;
 
-import com.escrowplatform.realtime.gateway.ErrorCode;
-import com.escrowplatform.realtime.gateway.GatewayException;
 import com.escrowplatform.realtime.gateway.Subscribed;
+import com.escrowplatform.realtime.gateway.event.ErrorCode;
+import com.escrowplatform.realtime.gateway.event.GatewayException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -3,9 +3,9 @@ package com.escrowplatform.realtime.gateway.ws;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-import com.escrowplatform.realtime.gateway.GatewayEvent;
 import com.escrowplatform.realtime.gateway.Peer;
 import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -9,10 +9,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
-import com.escrowplatform.realtime.gateway.ErrorCode;
 import com.escrowplatform.realtime.gateway.Gateway;
-import com.escrowplatform.realtime.gateway.GatewayException;
 import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.event.ErrorCode;
+import com.escrowplatform.realtime.gateway.event.GatewayException;
 import com.escrowplatform.realtime.gateway.ws.NativeFrames.ClientFrame;
 import com.escrowplatform.realtime.gateway.ws.NativeFrames.RefusedFrame;
 import com.escrowplatform.realtime.security.Caller;

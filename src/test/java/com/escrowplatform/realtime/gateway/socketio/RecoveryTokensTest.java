@@ -9,7 +9,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
 
 /** The stateless recovery pid and offsets: what one instance signs, another with the same secret resumes. */
 class RecoveryTokensTest {

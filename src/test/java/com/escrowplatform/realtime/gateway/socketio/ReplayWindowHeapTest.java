@@ -9,11 +9,11 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.gateway.GatewayEvent;
-import com.escrowplatform.realtime.gateway.InMemoryReplayWindow;
-import com.escrowplatform.realtime.gateway.RoomPartitioner;
-import com.escrowplatform.realtime.gateway.StreamPartition;
-import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPartition;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
 
 /**
  * The replay window's byte bound is a bound on heap: what {@code escrow_gateway_window_bytes} counts covers

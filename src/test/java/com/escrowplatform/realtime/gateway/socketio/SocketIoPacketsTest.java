@@ -8,8 +8,8 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.gateway.GatewayEvent;
-import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.MalformedPacket;
 import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.Packet;
 import com.escrowplatform.realtime.testsupport.Json;

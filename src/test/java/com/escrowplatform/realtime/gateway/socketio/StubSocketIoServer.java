@@ -8,16 +8,16 @@ import java.util.UUID;
 
 import jakarta.enterprise.inject.Vetoed;
 
-import com.escrowplatform.realtime.gateway.ColdReplay;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
-import com.escrowplatform.realtime.gateway.GatewayEvent;
 import com.escrowplatform.realtime.gateway.Hub;
 import com.escrowplatform.realtime.gateway.HubLimits;
-import com.escrowplatform.realtime.gateway.InMemoryReplayWindow;
-import com.escrowplatform.realtime.gateway.KafkaKeyRoomPartitioner;
-import com.escrowplatform.realtime.gateway.RoomPartitioner;
-import com.escrowplatform.realtime.gateway.StreamPosition;
+import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
+import com.escrowplatform.realtime.gateway.kafka.KafkaKeyRoomPartitioner;
+import com.escrowplatform.realtime.gateway.replay.ColdReplay;
+import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
 import com.escrowplatform.realtime.security.Caller;
 import com.escrowplatform.realtime.security.PartyAuthorizer;
 import com.escrowplatform.realtime.testsupport.TestTokens;

@@ -1,0 +1,21 @@
+package com.escrowplatform.realtime.gateway.event;
+
+/**
+ * Says where a room's events live: the topic incarnation and partition its records are produced to.
+ * Every event of a room is in that one partition, which is what makes "offset" a total order per room.
+ *
+ * <p>Called from any thread; must be pure and cheap.
+ */
+@FunctionalInterface
+public interface RoomPartitioner {
+
+    /** Rooms of one escrow's events: {@code escrow:<escrow id>}. */
+    String ESCROW_PREFIX = "escrow:";
+    /** A user's own room, of their notifications: {@code user:<sub>}. */
+    String USER_PREFIX = "user:";
+
+    /**
+     * @throws GatewayException with {@link ErrorCode#INVALID_ROOM} when {@code room} is not a room name
+     */
+    StreamPartition partitionOf(String room);
+}
