@@ -86,7 +86,7 @@ public final class Hub {
     }
 
     /** Registers a socket. Any thread. */
-    public Session open(Peer peer) {
+    Session open(Peer peer) {
         Session session = new Session(this, Objects.requireNonNull(peer, "peer"), limits, nanoClock.getAsLong());
         openSessions.incrementAndGet();
         return session;
@@ -143,7 +143,7 @@ public final class Hub {
      * missed nothing before the subscription went live, else {@code recovered:false}; the position is what was
      * delivered so far.
      */
-    public CompletionStage<Subscribed> subscribe(Session session, String room, Optional<StreamPosition> after,
+    CompletionStage<Subscribed> subscribe(Session session, String room, Optional<StreamPosition> after,
             Consumer<Subscribed> onSubscribed) {
         Objects.requireNonNull(session, "session");
         Objects.requireNonNull(after, "after");
@@ -218,7 +218,7 @@ public final class Hub {
      *
      * @return false when the session was not in the room
      */
-    public boolean unsubscribe(Session session, String room) {
+    boolean unsubscribe(Session session, String room) {
         Subscription subscription;
         synchronized (session) {
             subscription = session.subscriptions.remove(room);
@@ -233,7 +233,7 @@ public final class Hub {
     }
 
     /** Forgets a socket that closed, leaving all its rooms. Idempotent; any thread. */
-    public void close(Session session) {
+    void close(Session session) {
         detach(session);
     }
 

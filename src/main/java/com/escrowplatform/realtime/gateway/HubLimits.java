@@ -44,32 +44,32 @@ public record HubLimits(
                 config.dedupeIdsPerPartition());
     }
 
-    public HubLimits withMaxSubscriptionsPerSession(int value) {
+    HubLimits withMaxSubscriptionsPerSession(int value) {
         return new HubLimits(value, subscribesPerSecond, subscribeBurst, maxReplayEvents, maxHeldBackEvents,
                 maxOutboundBytesPerSession, dedupeIdsPerPartition);
     }
 
-    public HubLimits withSubscribeRate(double perSecond, int burst) {
+    HubLimits withSubscribeRate(double perSecond, int burst) {
         return new HubLimits(maxSubscriptionsPerSession, perSecond, burst, maxReplayEvents, maxHeldBackEvents,
                 maxOutboundBytesPerSession, dedupeIdsPerPartition);
     }
 
-    public HubLimits withMaxReplayEvents(int value) {
+    HubLimits withMaxReplayEvents(int value) {
         return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, value,
                 maxHeldBackEvents, maxOutboundBytesPerSession, dedupeIdsPerPartition);
     }
 
-    public HubLimits withMaxHeldBackEvents(int value) {
+    HubLimits withMaxHeldBackEvents(int value) {
         return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
                 value, maxOutboundBytesPerSession, dedupeIdsPerPartition);
     }
 
-    public HubLimits withMaxOutboundBytesPerSession(long value) {
+    HubLimits withMaxOutboundBytesPerSession(long value) {
         return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
                 maxHeldBackEvents, value, dedupeIdsPerPartition);
     }
 
-    public HubLimits withDedupeIdsPerPartition(int value) {
+    HubLimits withDedupeIdsPerPartition(int value) {
         return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
                 maxHeldBackEvents, maxOutboundBytesPerSession, value);
     }

@@ -46,16 +46,16 @@ public final class Session {
     }
 
     /** A process-unique number, for logs. */
-    public long id() {
+    long id() {
         return id;
     }
 
-    public boolean isOpen() {
+    boolean isOpen() {
         return open;
     }
 
     /** Bytes handed to the peer and not yet reported written. */
-    public long outstandingBytes() {
+    long outstandingBytes() {
         return outstandingBytes.get();
     }
 
@@ -65,7 +65,7 @@ public final class Session {
     }
 
     /** Rooms this session is in, including those still replaying. */
-    public synchronized int subscriptionCount() {
+    synchronized int subscriptionCount() {
         return subscriptions.size();
     }
 

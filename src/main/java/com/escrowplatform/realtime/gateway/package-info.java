@@ -8,8 +8,10 @@
  * {@link com.escrowplatform.realtime.gateway.Peer} its adapter implements. It may depend on {@code gateway.event},
  * {@code gateway.replay} and the service's {@code security} package (callers, party authorization), on no
  * transport and not on Kafka: the Kafka side ({@code gateway.kafka}) builds the hub and feeds it, and the adapters
- * ({@code gateway.ws}, {@code gateway.socketio}) depend on this package, never the other way round. Public types
- * are what the adapters and the Kafka side use; the machinery ({@code Subscription}, {@code RoomIndex},
- * {@code SessionRooms}, {@code RecentCeIds}, {@code TokenBucket}) is package-private.
+ * ({@code gateway.ws}, {@code gateway.socketio}) depend on this package, never the other way round. Public is only
+ * what the adapters and the Kafka side use: a socket joins, subscribes and leaves through {@code Gateway} alone (the
+ * hub's own {@code open}, {@code subscribe}, {@code unsubscribe} and {@code close} are package-private), and the
+ * Kafka side builds the hub, publishes to it and reads its counters. The machinery ({@code Subscription},
+ * {@code RoomIndex}, {@code SessionRooms}, {@code RecentCeIds}, {@code TokenBucket}) is package-private.
  */
 package com.escrowplatform.realtime.gateway;

@@ -2,8 +2,12 @@ package com.escrowplatform.realtime.gateway;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.StreamPosition;
 
 /**
  * A stub socket: records replies and events in the order the hub hands them over. Writes complete at once
@@ -13,6 +17,7 @@ public final class RecordingPeer implements Peer {
 
     private final List<Object> frames = new ArrayList<>();
     private final boolean completeWrites;
+    private volatile Hub hub;
     private volatile Session session;
     private volatile Integer closeCode;
 
@@ -26,12 +31,19 @@ public final class RecordingPeer implements Peer {
 
     static RecordingPeer openOn(Hub hub, boolean completeWrites) {
         RecordingPeer peer = new RecordingPeer(completeWrites);
+        peer.hub = hub;
         peer.session = hub.open(peer);
         return peer;
     }
 
-    public Session session() {
+    Session session() {
         return session;
+    }
+
+    /** Subscribes this peer's session on the hub it was opened on: {@link Hub#subscribe}, for tests of other packages. */
+    public CompletionStage<Subscribed> subscribe(String room, Optional<StreamPosition> after,
+            Consumer<Subscribed> onSubscribed) {
+        return hub.subscribe(session, room, after, onSubscribed);
     }
 
     /** Use as {@code onSubscribed}: records the reply among the frames. */

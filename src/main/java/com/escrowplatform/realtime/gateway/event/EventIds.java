@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
 public final class EventIds {
 
     /** The contract's upper bound on an id's length. */
-    public static final int MAX_LENGTH = 64;
+    static final int MAX_LENGTH = 64;
 
     static final byte VERSION = 1;
     private static final byte KIND_EVENT = 0;

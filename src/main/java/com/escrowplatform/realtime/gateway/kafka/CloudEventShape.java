@@ -24,7 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * A record that breaks it is never delivered to a client; the reason names the first broken rule and is
  * what lands in the dead-letter record's header. Stateless; any thread.
  */
-public final class CloudEventShape {
+final class CloudEventShape {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Which topic a record came from: it decides the room prefix and the types allowed. */

@@ -57,7 +57,7 @@ import io.quarkus.runtime.StartupEvent;
  * starts again from the committed offsets.
  */
 @ApplicationScoped
-public class DeadLetterRouter {
+class DeadLetterRouter {
     private static final Logger LOG = Logger.getLogger(DeadLetterRouter.class);
     static final String GROUP = "escrow-realtime-dlq";
     static final String REASON = "dead-letter-reason";

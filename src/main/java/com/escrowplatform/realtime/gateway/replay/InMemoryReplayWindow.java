@@ -31,7 +31,7 @@ public final class InMemoryReplayWindow implements ReplayWindow {
      * Consumers of two instances read the same partitions a few milliseconds apart; at a thousand records per
      * second per partition that is a handful of offsets. A thousand leaves room for a GC pause.
      */
-    public static final long DEFAULT_TOLERATED_LAG = 1000;
+    static final long DEFAULT_TOLERATED_LAG = 1000;
 
     private final RoomPartitioner partitioner;
     private final int maxEventsPerPartition;
@@ -56,7 +56,7 @@ public final class InMemoryReplayWindow implements ReplayWindow {
      *                              consumed and still be taken as "our consumer is behind" (see
      *                              {@link ReplayWindow#replay}); 0 sends every such position to the cold path
      */
-    public InMemoryReplayWindow(RoomPartitioner partitioner, int maxEventsPerPartition, long maxBytesPerPartition,
+    InMemoryReplayWindow(RoomPartitioner partitioner, int maxEventsPerPartition, long maxBytesPerPartition,
             long toleratedLag) {
         this.partitioner = Objects.requireNonNull(partitioner, "partitioner");
         if (maxEventsPerPartition < 1 || maxBytesPerPartition < 1 || toleratedLag < 0) {

@@ -164,7 +164,7 @@ class ColdReplayStormTest {
             RecordingPeer peer = RecordingPeer.openOn(hub);
             CompletableFuture<Long> replied = new CompletableFuture<>();
             long asked = System.nanoTime();
-            hub.subscribe(peer.session(), room, Optional.of(after), reply -> {
+            peer.subscribe(room, Optional.of(after), reply -> {
                 peer.reply(reply);
                 replied.complete(System.nanoTime());
             });
