@@ -102,7 +102,12 @@ public class Gateway {
         } catch (GatewayException notARoom) {
             return false;
         }
-        return hub.unsubscribe(session, parsed.name());
+        return unsubscribe(session, parsed);
+    }
+
+    /** @return false when the session was not in the room */
+    public boolean unsubscribe(Session session, Room room) {
+        return hub.unsubscribe(session, room.name());
     }
 
     private CompletionStage<Void> authorize(Caller caller, Room room) {
