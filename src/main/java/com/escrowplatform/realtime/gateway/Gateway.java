@@ -12,7 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.escrowplatform.realtime.gateway.event.EventIds;
 import com.escrowplatform.realtime.gateway.event.GatewayException;
-import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.security.Caller;
 import com.escrowplatform.realtime.security.PartyAuthorizer;
@@ -22,20 +22,21 @@ import com.escrowplatform.realtime.security.PartyAuthorizer;
  * and limits exist once: a socket opens as a {@link Session}, subscribes with an optional last event id,
  * unsubscribes, closes. Protocol details (frames, acks, close codes on the wire) stay in the adapters.
  *
+ * <p>A room name from a client is parsed here, once, into a {@link Room}; the hub keys its indexes by the room's
+ * {@linkplain Room#name() name}, built from that {@code Room} once per subscription, never per event.
+ *
  * <p>Any thread, never blocks: authorization is a non-blocking database lookup (cached), the rest is the hub.
  */
 @ApplicationScoped
 public class Gateway {
     private final Hub hub;
-    private final RoomPartitioner partitioner;
     private final PartyAuthorizer parties;
     private final GatewayConfig config;
     /** Open sockets per user on this instance; merge/computeIfPresent keep each update atomic per user. */
     private final ConcurrentHashMap<String, Integer> connectionsPerUser = new ConcurrentHashMap<>();
 
-    public Gateway(Hub hub, RoomPartitioner partitioner, PartyAuthorizer parties, GatewayConfig config) {
+    public Gateway(Hub hub, PartyAuthorizer parties, GatewayConfig config) {
         this.hub = hub;
-        this.partitioner = partitioner;
         this.parties = parties;
         this.config = config;
     }
@@ -60,7 +61,7 @@ public class Gateway {
 
     /** Joins the caller's own room {@code user:<sub>}, live from now (no reply, no replay: CONTRACT 5). */
     public void joinOwnRoom(Session session, Caller caller) {
-        hub.subscribe(session, userRoom(caller), Optional.empty(), subscribed -> {
+        hub.subscribe(session, new Room.UserRoom(caller.userId()).name(), Optional.empty(), subscribed -> {
         });
     }
 
@@ -71,33 +72,51 @@ public class Gateway {
      */
     public CompletionStage<Subscribed> subscribe(Session session, Caller caller, String room, String lastEventId,
             Consumer<Subscribed> onSubscribed) {
-        Optional<StreamPosition> after;
+        Room parsed;
         try {
-            partitioner.partitionOf(room);
-            after = lastEventId == null ? Optional.empty() : Optional.of(position(lastEventId, room));
+            parsed = Room.parse(room);
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return authorize(caller, room).thenCompose(allowed -> hub.subscribe(session, room, after, onSubscribed));
+        return subscribe(session, caller, parsed, lastEventId, onSubscribed);
+    }
+
+    /** {@link #subscribe(Session, Caller, String, String, Consumer)} of a room that is parsed already. */
+    public CompletionStage<Subscribed> subscribe(Session session, Caller caller, Room room, String lastEventId,
+            Consumer<Subscribed> onSubscribed) {
+        String name = room.name();
+        Optional<StreamPosition> after;
+        try {
+            after = lastEventId == null ? Optional.empty() : Optional.of(position(lastEventId, name));
+        } catch (GatewayException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return authorize(caller, room).thenCompose(allowed -> hub.subscribe(session, name, after, onSubscribed));
+    }
+
+    /** @return false when the session was not in the room (a name that is no room never is) */
+    public boolean unsubscribe(Session session, String room) {
+        Room parsed;
+        try {
+            parsed = Room.parse(room);
+        } catch (GatewayException notARoom) {
+            return false;
+        }
+        return unsubscribe(session, parsed);
     }
 
     /** @return false when the session was not in the room */
-    public boolean unsubscribe(Session session, String room) {
-        return hub.unsubscribe(session, room);
+    public boolean unsubscribe(Session session, Room room) {
+        return hub.unsubscribe(session, room.name());
     }
 
-    private CompletionStage<Void> authorize(Caller caller, String room) {
-        if (room.startsWith(RoomPartitioner.USER_PREFIX)) {
-            return room.equals(userRoom(caller)) ? CompletableFuture.completedFuture(null)
+    private CompletionStage<Void> authorize(Caller caller, Room room) {
+        if (room instanceof Room.UserRoom user) {
+            return user.userId().equals(caller.userId()) ? CompletableFuture.completedFuture(null)
                     : CompletableFuture.failedFuture(
                             new GatewayException(ErrorCode.FORBIDDEN, "only your own user room may be followed"));
         }
-        UUID escrowId;
-        try {
-            escrowId = UUID.fromString(room.substring(RoomPartitioner.ESCROW_PREFIX.length()));
-        } catch (IllegalArgumentException e) {
-            return CompletableFuture.failedFuture(new GatewayException(ErrorCode.INVALID_ROOM, "not a room: " + room));
-        }
+        UUID escrowId = ((Room.EscrowRoom) room).escrowId();
         return parties.mayFollowEscrow(caller, escrowId).subscribeAsCompletionStage().thenApply(decision -> {
             switch (decision) {
                 case ALLOWED:
@@ -114,10 +133,6 @@ public class Gateway {
         EventIds.Decoded decoded = EventIds.decode(lastEventId, room);
         return decoded instanceof EventIds.OfEvent event ? event.seenThrough()
                 : ((EventIds.OfStreamEnd) decoded).seenThrough();
-    }
-
-    private static String userRoom(Caller caller) {
-        return RoomPartitioner.USER_PREFIX + caller.userId();
     }
 
     private void release(Caller caller) {

@@ -9,12 +9,8 @@ package com.escrowplatform.realtime.gateway.event;
 @FunctionalInterface
 public interface RoomPartitioner {
 
-    /** Rooms of one escrow's events: {@code escrow:<escrow id>}. */
-    String ESCROW_PREFIX = "escrow:";
-    /** A user's own room, of their notifications: {@code user:<sub>}. */
-    String USER_PREFIX = "user:";
-
     /**
+     * @param room a room's {@linkplain Room#name() name}
      * @throws GatewayException with {@link ErrorCode#INVALID_ROOM} when {@code room} is not a room name
      */
     StreamPartition partitionOf(String room);

@@ -11,7 +11,7 @@ import java.util.Optional;
 import org.apache.kafka.common.header.Headers;
 
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
-import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.outbox.CloudEventRecords;
 import com.escrowplatform.realtime.outbox.EventTypes;
@@ -27,10 +27,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class CloudEventShape {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Which topic a record came from: it decides the room prefix and the types allowed. */
+    /**
+     * Which topic a record came from: it decides the room prefix and the types allowed. The room is the prefix and
+     * the key, not a parsed {@link Room}: a foreign escrow key that is no UUID is still delivered to its room (where
+     * nobody can subscribe), as it always was, rather than dead-lettered.
+     */
     public enum Stream {
-        ESCROW_EVENTS(RoomPartitioner.ESCROW_PREFIX),
-        USER_NOTIFICATIONS(RoomPartitioner.USER_PREFIX);
+        ESCROW_EVENTS(Room.ESCROW_PREFIX),
+        USER_NOTIFICATIONS(Room.USER_PREFIX);
 
         final String roomPrefix;
 

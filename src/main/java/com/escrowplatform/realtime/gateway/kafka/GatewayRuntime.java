@@ -20,6 +20,8 @@ import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.Hub;
 import com.escrowplatform.realtime.gateway.HubLimits;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.GatewayException;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
 import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
 import com.escrowplatform.realtime.kafka.KafkaClients;
@@ -39,10 +41,9 @@ import io.quarkus.runtime.StartupEvent;
  * {@link Hub} to its replay window, its cold Kafka reader and the live consumer, and exposes their figures
  * as metrics. The hub exists once this instance starts serving; without Kafka the instance does not start.
  *
- * <p>The hub and the partitioner are beans ({@link #hub()}, {@link #partitioner()}) for the
- * {@link com.escrowplatform.realtime.gateway.Gateway}. They exist only once {@link #start} has run, so nothing may
- * inject them before the {@code StartupEvent}: the gateway does so when it is first called, which is when a socket
- * opens, and sockets are accepted only after start-up.
+ * <p>The hub is a bean ({@link #hub()}) for the {@link com.escrowplatform.realtime.gateway.Gateway}. It exists only
+ * once {@link #start} has run, so nothing may inject it before the {@code StartupEvent}: the gateway does so when it
+ * is first called, which is when a socket opens, and sockets are accepted only after start-up.
  */
 @ApplicationScoped
 public class GatewayRuntime {
@@ -120,8 +121,7 @@ public class GatewayRuntime {
         return started(hub);
     }
 
-    @Produces
-    @Singleton
+    /** The partitioner the hub was built with; once {@link #start} has run. */
     RoomPartitioner partitioner() {
         return started(partitioner);
     }
@@ -152,10 +152,11 @@ public class GatewayRuntime {
     /** A joined party may now subscribe: forget the cached party list of that escrow. Consumer thread. */
     private void afterPublish(GatewayEvent event) {
         if (EventTypes.PARTY_JOINED.equals(event.type())) {
-            String key = event.room().substring(RoomPartitioner.ESCROW_PREFIX.length());
             try {
-                parties.forget(UUID.fromString(key));
-            } catch (IllegalArgumentException notAUuid) {
+                if (Room.parse(event.room()) instanceof Room.EscrowRoom escrow) {
+                    parties.forget(escrow.escrowId());
+                }
+            } catch (GatewayException notAUuid) {
                 // a foreign producer's key that is no escrow of ours: nothing cached under it
             }
         }

@@ -6,11 +6,9 @@ import java.util.UUID;
 
 import org.apache.kafka.common.utils.Utils;
 
-import com.escrowplatform.realtime.gateway.event.ErrorCode;
-import com.escrowplatform.realtime.gateway.event.GatewayException;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
 import com.escrowplatform.realtime.gateway.event.StreamPartition;
-import com.escrowplatform.realtime.security.Caller;
 
 /**
  * Maps rooms to partitions the way the producers key their records (contract section 4), using Kafka's
@@ -55,23 +53,11 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
         }
     }
 
+    /** Called when a socket subscribes or resumes, never per delivered event. */
     @Override
     public StreamPartition partitionOf(String room) {
-        if (room != null && room.startsWith(ESCROW_PREFIX)) {
-            return partition(escrowEvents, key(room, ESCROW_PREFIX));
-        }
-        if (room != null && room.startsWith(USER_PREFIX)) {
-            return partition(userNotifications, key(room, USER_PREFIX));
-        }
-        throw invalid(room);
-    }
-
-    private static String key(String room, String prefix) {
-        String key = room.substring(prefix.length());
-        if (key.isEmpty() || key.length() > Caller.MAX_USER_ID_LENGTH) {
-            throw invalid(room);
-        }
-        return key;
+        Room parsed = Room.parse(room);
+        return partition(parsed instanceof Room.EscrowRoom ? escrowEvents : userNotifications, parsed.subject());
     }
 
     private static StreamPartition partition(TopicLayout topic, String key) {
@@ -79,9 +65,5 @@ public final class KafkaKeyRoomPartitioner implements RoomPartitioner {
         // the same computation as the producer's built-in partitioner for a keyed record
         int partition = Utils.toPositive(Utils.murmur2(keyBytes)) % topic.partitionCount();
         return new StreamPartition(topic.topicId(), partition);
-    }
-
-    private static GatewayException invalid(String room) {
-        return new GatewayException(ErrorCode.INVALID_ROOM, "not a room: " + room);
     }
 }

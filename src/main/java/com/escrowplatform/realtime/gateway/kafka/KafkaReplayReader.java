@@ -25,6 +25,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
 import com.escrowplatform.realtime.gateway.event.StreamPartition;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
@@ -128,7 +129,7 @@ final class KafkaReplayReader implements ColdReplay {
 
         Request(String room, StreamPosition after, int maxEvents, KafkaLiveConsumer.Topic topic) {
             this.room = room;
-            this.key = room.substring(room.indexOf(':') + 1);
+            this.key = Room.parse(room).subject();
             this.after = after;
             this.maxEvents = maxEvents;
             this.topic = topic;

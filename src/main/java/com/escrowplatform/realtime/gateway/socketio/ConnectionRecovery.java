@@ -9,6 +9,7 @@ import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.Session;
 import com.escrowplatform.realtime.gateway.event.EventIds;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.security.Caller;
 
@@ -34,7 +35,7 @@ final class ConnectionRecovery {
 
     /** What the socket learns while the attempt runs. */
     interface Listener {
-        /** Before any event of {@code room}: the socket now stands at {@code seenThrough} in it. */
+        /** Before any event of the room named {@code room}: the socket now stands at {@code seenThrough} in it. */
         void resumed(String room, StreamPosition seenThrough);
 
         /** Every room answered; {@code recovered} false when one of them could not be resumed. */
@@ -56,15 +57,15 @@ final class ConnectionRecovery {
     /** Subscribes every room of the offset after its recorded position. Not under the socket's lock. */
     void start(Gateway gateway, Session session, Caller caller, Listener listener) {
         List<CompletableFuture<Boolean>> resumed = new ArrayList<>();
-        for (Map.Entry<String, StreamPosition> entry : resumable.rooms().entrySet()) {
-            String room = entry.getKey();
+        for (Map.Entry<Room, StreamPosition> entry : resumable.rooms().entrySet()) {
+            Room room = entry.getKey();
             StreamPosition seen = entry.getValue();
-            resumed.add(gateway.subscribe(session, caller, room, EventIds.encodePosition(room, seen),
-                    subscribed -> listener.resumed(room, subscribed.recovered() ? seen : subscribed.seenThrough()))
+            resumed.add(gateway.subscribe(session, caller, room, EventIds.encodePosition(room.name(), seen),
+                    subscribed -> listener.resumed(room.name(), subscribed.recovered() ? seen : subscribed.seenThrough()))
                     .toCompletableFuture()
                     .handle((subscribed, failure) -> failure == null && subscribed.recovered()));
         }
-        String ownRoom = "user:" + caller.userId();
+        Room ownRoom = new Room.UserRoom(caller.userId());
         CompletableFuture.allOf(resumed.toArray(CompletableFuture[]::new)).whenComplete((done, failure) -> listener
                 .finished(resumable.rooms().containsKey(ownRoom) && resumed.stream().allMatch(CompletableFuture::join)));
     }

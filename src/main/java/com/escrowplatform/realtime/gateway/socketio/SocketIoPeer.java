@@ -15,6 +15,7 @@ import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.escrowplatform.realtime.gateway.event.EventIds;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 import com.escrowplatform.realtime.gateway.event.GatewayException;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.MalformedPacket;
 import com.escrowplatform.realtime.gateway.socketio.SocketIoPackets.Packet;
@@ -328,11 +329,11 @@ final class SocketIoPeer implements Peer {
         }
         // Gateway.subscribe rather than joinOwnRoom: same room, no replay, but it tells the position to
         // record in the recovery offset.
-        String ownRoom = "user:" + who.userId();
+        Room ownRoom = new Room.UserRoom(who.userId());
         server.gateway().subscribe(current, who, ownRoom, null, subscribed -> {
             synchronized (this) {
                 if (state == State.CONNECTED) {
-                    offsets.record(ownRoom, subscribed.seenThrough());
+                    offsets.record(ownRoom.name(), subscribed.seenThrough());
                     sendOffsetEvent();
                 }
             }
@@ -435,14 +436,21 @@ final class SocketIoPeer implements Peer {
         }
     }
 
-    private void subscribe(Session current, Caller who, String room, String lastEventId, long ackId) {
+    private void subscribe(Session current, Caller who, String name, String lastEventId, long ackId) {
+        Room room;
+        try {
+            room = Room.parse(name);
+        } catch (GatewayException refused) {
+            answerRefused(ackId, refused.code(), refused.getMessage());
+            return;
+        }
         server.gateway().subscribe(current, who, room, lastEventId, subscribed -> {
             // before any event of the room: record where the socket stands, then the ack
             synchronized (this) {
                 if (state != State.CONNECTED) {
                     return;
                 }
-                offsets.record(room, subscribed.recovered() ? seenThrough(lastEventId, room, subscribed)
+                offsets.record(room.name(), subscribed.recovered() ? seenThrough(lastEventId, room.name(), subscribed)
                         : subscribed.seenThrough());
                 if (ackId >= 0) {
                     engine.send(SubscriptionAcks.subscribed(ackId, subscribed), null);
@@ -466,16 +474,26 @@ final class SocketIoPeer implements Peer {
         });
     }
 
-    private void unsubscribe(Session current, String room, long ackId) {
-        server.gateway().unsubscribe(current, room);
+    private void unsubscribe(Session current, String name, long ackId) {
+        Room room;
+        try {
+            room = Room.parse(name);
+        } catch (GatewayException notARoom) {
+            room = null; // never joined: nothing to leave, and the ack is the same
+        }
+        if (room != null) {
+            server.gateway().unsubscribe(current, room);
+        }
         // after unsubscribe returned, no frame of the room is handed over any more
         synchronized (this) {
             if (state != State.CONNECTED) {
                 return;
             }
-            offsets.forget(room);
+            if (room != null) {
+                offsets.forget(room.name());
+            }
             if (ackId >= 0) {
-                engine.send(SubscriptionAcks.unsubscribed(ackId, room), null);
+                engine.send(SubscriptionAcks.unsubscribed(ackId, name), null);
             }
             sendOffsetEvent();
         }

@@ -39,7 +39,7 @@ import com.escrowplatform.realtime.gateway.Hub;
 import com.escrowplatform.realtime.gateway.RecordingPeer;
 import com.escrowplatform.realtime.gateway.Subscribed;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
-import com.escrowplatform.realtime.gateway.event.RoomPartitioner;
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.StreamPartition;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
@@ -93,7 +93,7 @@ class ColdReplayStormTest {
             List<String> escrowIds = new ArrayList<>();
             for (int r = 0; r < ROOMS; r++) {
                 escrowIds.add(UUID.randomUUID().toString());
-                rooms.add(RoomPartitioner.ESCROW_PREFIX + escrowIds.get(r));
+                rooms.add(Room.ESCROW_PREFIX + escrowIds.get(r));
             }
             List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (int version = 1; version <= EVENTS_PER_ROOM; version++) {

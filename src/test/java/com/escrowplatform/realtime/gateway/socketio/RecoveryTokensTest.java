@@ -9,6 +9,7 @@ import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
 
+import com.escrowplatform.realtime.gateway.event.Room;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 
 /** The stateless recovery pid and offsets: what one instance signs, another with the same secret resumes. */
@@ -29,7 +30,7 @@ class RecoveryTokensTest {
         RecoveryTokens.Resumable resumed = instanceB.resume("alice", pid, offset).orElseThrow();
         assertThat(resumed.userId()).isEqualTo("alice");
         assertThat(resumed.nonce()).isEqualTo(42L);
-        assertThat(resumed.rooms()).containsExactlyEntriesOf(rooms);
+        assertThat(named(resumed.rooms())).containsExactlyEntriesOf(rooms);
         assertThat(offset).matches("[A-Za-z0-9_-]+").hasSizeLessThan(200);
     }
 
@@ -53,7 +54,7 @@ class RecoveryTokensTest {
     void shouldKeepAnEmptyPartitionsPositionOfMinusOne() {
         Map<String, StreamPosition> rooms = Map.of("user:bob", new StreamPosition(USER_TOPIC, 0, -1));
         String pid = instanceA.pid("bob", 7L);
-        assertThat(instanceB.resume("bob", pid, instanceA.offset("bob", 7L, rooms)).orElseThrow().rooms())
+        assertThat(named(instanceB.resume("bob", pid, instanceA.offset("bob", 7L, rooms)).orElseThrow().rooms()))
                 .isEqualTo(rooms);
     }
 
@@ -64,6 +65,30 @@ class RecoveryTokensTest {
             many.put("escrow:" + UUID.randomUUID(), new StreamPosition(ESCROW_TOPIC, i % 6, i));
         }
         assertThat(instanceA.offset("carol", 1L, many)).isEqualTo(RecoveryTokens.NOT_RESUMABLE);
+    }
+
+    @Test
+    void shouldLeaveOutRoomsThatAreNeitherTheUsersOwnNorAnEscrows() {
+        UUID escrow = UUID.randomUUID();
+        Map<String, StreamPosition> rooms = new LinkedHashMap<>();
+        rooms.put("user:dave", new StreamPosition(USER_TOPIC, 1, 5));
+        rooms.put("user:someone-else", new StreamPosition(USER_TOPIC, 2, 6));
+        rooms.put("escrow:not-a-uuid", new StreamPosition(ESCROW_TOPIC, 3, 7));
+        rooms.put("escrow:" + escrow, new StreamPosition(ESCROW_TOPIC, 4, 8));
+        String pid = instanceA.pid("dave", 9L);
+
+        RecoveryTokens.Resumable resumed = instanceB.resume("dave", pid, instanceA.offset("dave", 9L, rooms)).orElseThrow();
+
+        assertThat(resumed.rooms()).containsExactly(
+                Map.entry(new Room.UserRoom("dave"), new StreamPosition(USER_TOPIC, 1, 5)),
+                Map.entry(new Room.EscrowRoom(escrow), new StreamPosition(ESCROW_TOPIC, 4, 8)));
+    }
+
+    /** The resumed rooms by name, as the socket records them. */
+    private static Map<String, StreamPosition> named(Map<Room, StreamPosition> rooms) {
+        Map<String, StreamPosition> named = new LinkedHashMap<>();
+        rooms.forEach((room, position) -> named.put(room.name(), position));
+        return named;
     }
 
     private static Map<String, StreamPosition> rooms() {

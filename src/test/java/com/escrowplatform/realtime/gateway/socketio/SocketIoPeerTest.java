@@ -143,6 +143,26 @@ class SocketIoPeerTest {
         assertThat(client.unread()).isEmpty();
     }
 
+    // Guards the room parsed where the event comes in: an escrow room of no UUID is refused as before, and an
+    // unsubscribe from a name that is no room is acked as it always was.
+    @Test
+    void shouldRefuseAnEscrowRoomOfNoUuidAndAckAnUnsubscribeFromANameThatIsNoRoom() {
+        RecordingTransport client = connected(StubSocketIoServer.BUYER);
+
+        client.receive("425[\"subscribe\",{\"room\":\"escrow:not-a-uuid\"}]");
+        JsonNode refused = ackBody(client.next(), 5);
+        client.receive("426[\"unsubscribe\",{\"room\":\"lobby\"}]");
+        JsonNode left = ackBody(client.next(), 6);
+
+        assertThat(refused.path("ok").asBoolean()).isFalse();
+        assertThat(refused.path("code").asText()).isEqualTo("invalid_room");
+        assertThat(refused.path("message").asText()).isEqualTo("not a room: escrow:not-a-uuid");
+        assertThat(left.path("ok").asBoolean()).isTrue();
+        assertThat(left.path("room").asText()).isEqualTo("lobby");
+        assertThat(client.next()).startsWith("42[\"" + SocketIoPeer.OFFSET_EVENT + "\",");
+        assertThat(client.closeCode()).isNull();
+    }
+
     @Test
     void shouldAckAnUnknownEventOrABadBodyAsBadRequest() {
         RecordingTransport client = connected("u1");

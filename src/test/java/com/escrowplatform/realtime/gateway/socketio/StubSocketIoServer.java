@@ -62,7 +62,7 @@ final class StubSocketIoServer {
                 new KafkaKeyRoomPartitioner.TopicLayout(USER_TOPIC, 2));
         hub = new Hub(new InMemoryReplayWindow(partitioner, 1000, 1 << 20), ColdReplay.NONE, partitioner,
                 HubLimits.from(gatewayConfig));
-        Gateway gateway = new Gateway(hub, partitioner, new InMemoryParties(), gatewayConfig);
+        Gateway gateway = new Gateway(hub, new InMemoryParties(), gatewayConfig);
         server = new SocketIoServer(config.getConfigMapping(SocketIoConfig.class), gatewayConfig, gateway,
                 new CallingThreadAuthenticator(), timers, registry);
     }
