@@ -33,16 +33,17 @@ public class EscrowEvents {
         this.json = json;
     }
 
-    /** Rows to persist, in order; events are appended with {@link #append}. */
+    /** Rows to persist, in order; each change adds its rows with {@link #recordChange}. */
     public static final class Pending {
         final List<Object> rows = new ArrayList<>();
     }
 
     /**
-     * Appends one event of {@code type} with the type's own {@code fields}; the common ones (escrowId,
-     * version, occurredAt, actorId) are added here.
+     * Records one change of the escrow: moves it to its next version (version + 1, updatedAt = {@code at}) and
+     * adds the event of {@code type} that announces it, with the type's own {@code fields} (the common ones,
+     * escrowId, version, occurredAt and actorId, are added here), and every other party's notification.
      */
-    public void append(Pending pending, EscrowAggregate aggregate, String actorId, String type, Instant at,
+    public void recordChange(Pending pending, EscrowAggregate aggregate, String actorId, String type, Instant at,
             ObjectNode fields) {
         Escrow escrow = aggregate.escrow();
         escrow.version++;

@@ -89,7 +89,7 @@ public class EscrowService {
         rows.addAll(parties);
         rows.addAll(milestones);
         EscrowEvents.Pending pending = new EscrowEvents.Pending();
-        events.append(pending, aggregate, caller.userId(), STATUS_CHANGED, now, statusChange(null, EscrowStatus.PENDING));
+        events.recordChange(pending, aggregate, caller.userId(), STATUS_CHANGED, now, statusChange(null, EscrowStatus.PENDING));
         rows.addAll(pending.rows);
         return PanacheEntityBase.persist(rows).replaceWith(() -> EscrowView.of(aggregate));
     }
@@ -109,7 +109,7 @@ public class EscrowService {
             Instant now = now();
             EscrowEvents.Pending pending = new EscrowEvents.Pending();
             ObjectFields joined = new ObjectFields(events).put("userId", party.userId).put("role", party.role.name());
-            events.append(pending, aggregate, caller.userId(), PARTY_JOINED, now, joined.node);
+            events.recordChange(pending, aggregate, caller.userId(), PARTY_JOINED, now, joined.node);
             if (aggregate.parties().stream().allMatch(p -> p.joined)) {
                 changeStatus(pending, aggregate, caller, EscrowStatus.ACTIVE, now);
             }
@@ -164,7 +164,7 @@ public class EscrowService {
             EscrowEvents.Pending pending = new EscrowEvents.Pending();
             pending.rows.add(dispute);
             ObjectFields filed = new ObjectFields(events).put("disputeId", dispute.id.toString()).put("reason", dispute.reason);
-            events.append(pending, changed, caller.userId(), DISPUTE_FILED, now, filed.node);
+            events.recordChange(pending, changed, caller.userId(), DISPUTE_FILED, now, filed.node);
             changeStatus(pending, changed, caller, EscrowStatus.DISPUTED, now);
             return finish(pending, changed);
         });
@@ -196,7 +196,7 @@ public class EscrowService {
             EscrowEvents.Pending pending = new EscrowEvents.Pending();
             ObjectFields resolved = new ObjectFields(events).put("disputeId", dispute.id.toString())
                     .put("resolution", dispute.resolution.name()).put("note", dispute.note);
-            events.append(pending, aggregate, caller.userId(), DISPUTE_RESOLVED, now, resolved.node);
+            events.recordChange(pending, aggregate, caller.userId(), DISPUTE_RESOLVED, now, resolved.node);
             if (dispute.resolution == Dispute.Resolution.RELEASE) {
                 for (Milestone milestone : aggregate.milestones()) {
                     if (milestone.status == Milestone.Status.PENDING) {
@@ -263,7 +263,7 @@ public class EscrowService {
         Escrow escrow = aggregate.escrow();
         EscrowStatus from = escrow.status;
         escrow.status = EscrowStateMachine.transition(from, to);
-        events.append(pending, aggregate, caller.userId(), STATUS_CHANGED, now, statusChange(from, to));
+        events.recordChange(pending, aggregate, caller.userId(), STATUS_CHANGED, now, statusChange(from, to));
     }
 
     private void release(EscrowEvents.Pending pending, EscrowAggregate aggregate, Caller caller, Milestone milestone,
@@ -273,7 +273,7 @@ public class EscrowService {
         Money amount = Money.of(milestone.amount, aggregate.escrow().currency);
         ObjectFields released = new ObjectFields(events).put("milestoneId", milestone.id.toString());
         released.node.putObject("amount").put("amount", amount.amount()).put("currency", amount.currency());
-        events.append(pending, aggregate, caller.userId(), MILESTONE_RELEASED, now, released.node);
+        events.recordChange(pending, aggregate, caller.userId(), MILESTONE_RELEASED, now, released.node);
     }
 
     private com.fasterxml.jackson.databind.node.ObjectNode statusChange(EscrowStatus from, EscrowStatus to) {

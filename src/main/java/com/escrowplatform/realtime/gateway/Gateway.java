@@ -19,7 +19,7 @@ import com.escrowplatform.realtime.security.PartyAuthorizer;
 
 /**
  * What every protocol adapter (native {@code /ws}, Socket.IO) calls, so that rooms, authorization, replay
- * and limits exist once: a socket opens as a {@link Session}, subscribes with an optional last event id,
+ * and limits exist once: a socket opens as a {@link Subscriber}, subscribes with an optional last event id,
  * unsubscribes, closes. Protocol details (frames, acks, close codes on the wire) stay in the adapters.
  *
  * <p>A room name from a client is parsed here, once, into a {@link Room}; the hub keys its indexes by the room's
@@ -42,10 +42,10 @@ public class Gateway {
     }
 
     /**
-     * Opens a session for a newly authenticated socket, or returns empty when the user already holds
+     * Opens a subscriber for a newly authenticated socket, or returns empty when the user already holds
      * {@code max-connections-per-user} sockets here (the adapter closes with 1008).
      */
-    public Optional<Session> open(Peer peer, Caller caller) {
+    public Optional<Subscriber> open(Peer peer, Caller caller) {
         if (connectionsPerUser.merge(caller.userId(), 1, Integer::sum) > config.maxConnectionsPerUser()) {
             release(caller);
             return Optional.empty();
@@ -53,15 +53,15 @@ public class Gateway {
         return Optional.of(hub.open(peer));
     }
 
-    /** The socket closed: leave every room and give back the user's connection slot. Once per opened session. */
-    public void close(Session session, Caller caller) {
-        hub.close(session);
+    /** The socket closed: leave every room and give back the user's connection slot. Once per opened subscriber. */
+    public void close(Subscriber subscriber, Caller caller) {
+        hub.close(subscriber);
         release(caller);
     }
 
     /** Joins the caller's own room {@code user:<sub>}, live from now (no reply, no replay: CONTRACT 5). */
-    public void joinOwnRoom(Session session, Caller caller) {
-        hub.subscribe(session, new Room.UserRoom(caller.userId()).name(), Optional.empty(), subscribed -> {
+    public void joinOwnRoom(Subscriber subscriber, Caller caller) {
+        hub.subscribe(subscriber, new Room.UserRoom(caller.userId()).name(), Optional.empty(), subscribed -> {
         });
     }
 
@@ -70,7 +70,7 @@ public class Gateway {
      * {@code onSubscribed} runs before any event of the room reaches the peer (the adapter sends its reply
      * there). The stage fails with a {@link GatewayException} carrying the contract's code.
      */
-    public CompletionStage<Subscribed> subscribe(Session session, Caller caller, String room, String lastEventId,
+    public CompletionStage<Subscribed> subscribe(Subscriber subscriber, Caller caller, String room, String lastEventId,
             Consumer<Subscribed> onSubscribed) {
         Room parsed;
         try {
@@ -78,11 +78,11 @@ public class Gateway {
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return subscribe(session, caller, parsed, lastEventId, onSubscribed);
+        return subscribe(subscriber, caller, parsed, lastEventId, onSubscribed);
     }
 
-    /** {@link #subscribe(Session, Caller, String, String, Consumer)} of a room that is parsed already. */
-    public CompletionStage<Subscribed> subscribe(Session session, Caller caller, Room room, String lastEventId,
+    /** {@link #subscribe(Subscriber, Caller, String, String, Consumer)} of a room that is parsed already. */
+    public CompletionStage<Subscribed> subscribe(Subscriber subscriber, Caller caller, Room room, String lastEventId,
             Consumer<Subscribed> onSubscribed) {
         String name = room.name();
         Optional<StreamPosition> after;
@@ -91,23 +91,23 @@ public class Gateway {
         } catch (GatewayException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return authorize(caller, room).thenCompose(allowed -> hub.subscribe(session, name, after, onSubscribed));
+        return authorize(caller, room).thenCompose(allowed -> hub.subscribe(subscriber, name, after, onSubscribed));
     }
 
-    /** @return false when the session was not in the room (a name that is no room never is) */
-    public boolean unsubscribe(Session session, String room) {
+    /** @return false when the subscriber was not in the room (a name that is no room never is) */
+    public boolean unsubscribe(Subscriber subscriber, String room) {
         Room parsed;
         try {
             parsed = Room.parse(room);
         } catch (GatewayException notARoom) {
             return false;
         }
-        return unsubscribe(session, parsed);
+        return unsubscribe(subscriber, parsed);
     }
 
-    /** @return false when the session was not in the room */
-    public boolean unsubscribe(Session session, Room room) {
-        return hub.unsubscribe(session, room.name());
+    /** @return false when the subscriber was not in the room */
+    public boolean unsubscribe(Subscriber subscriber, Room room) {
+        return hub.unsubscribe(subscriber, room.name());
     }
 
     private CompletionStage<Void> authorize(Caller caller, Room room) {

@@ -37,9 +37,9 @@ import com.escrowplatform.realtime.gateway.replay.ReplayWindow;
  *   <li>{@link #open}, {@link #subscribe}, {@link #unsubscribe}, {@link #close}: any thread, typically the
  *       socket's event loop, many at once.</li>
  *   <li>Cold replays complete on a reader's thread, or on the cold path's timer thread at their deadline;
- *       {@link Session#writeCompleted} arrives from event loops.</li>
+ *       {@link Subscriber#writeCompleted} arrives from event loops.</li>
  * </ul>
- * Lock order (see {@link Session}): subscription lock, then session lock, then a room's index bin.
+ * Lock order (see {@link Subscriber}): subscription lock, then subscriber lock, then a room's index bin.
  */
 public final class Hub {
 
@@ -52,7 +52,7 @@ public final class Hub {
     private final HubLimits limits;
     private final LongSupplier nanoClock;
     private final RoomIndex rooms = new RoomIndex();
-    private final AtomicInteger openSessions = new AtomicInteger();
+    private final AtomicInteger openSockets = new AtomicInteger();
     /** Consumer thread only. */
     private final RecentCeIds recentCeIds;
     private final AtomicInteger subscriptions = new AtomicInteger();
@@ -86,10 +86,10 @@ public final class Hub {
     }
 
     /** Registers a socket. Any thread. */
-    Session open(Peer peer) {
-        Session session = new Session(this, Objects.requireNonNull(peer, "peer"), limits, nanoClock.getAsLong());
-        openSessions.incrementAndGet();
-        return session;
+    Subscriber open(Peer peer) {
+        Subscriber subscriber = new Subscriber(this, Objects.requireNonNull(peer, "peer"), limits, nanoClock.getAsLong());
+        openSockets.incrementAndGet();
+        return subscriber;
     }
 
     /**
@@ -124,7 +124,7 @@ public final class Hub {
     }
 
     /**
-     * Joins {@code session} to {@code room}, resuming after {@code after} when given.
+     * Joins {@code subscriber} to {@code room}, resuming after {@code after} when given.
      *
      * <p>{@code onSubscribed} receives the reply exactly once, before any replayed or live event of the room
      * is handed to the peer, on whichever thread finishes the replay; the adapter sends its
@@ -132,20 +132,20 @@ public final class Hub {
      * with the same reply after that, or exceptionally with a {@link GatewayException} carrying the
      * contract's code ({@code invalid_room}, {@code rate_limited}, {@code too_many_subscriptions},
      * {@code bad_request}) and then {@code onSubscribed} is never called; or with a
-     * {@link CancellationException} when the session closed or left the room before the replay finished.
+     * {@link CancellationException} when the subscriber closed or left the room before the replay finished.
      *
      * <p>With {@code after}: every event of the room above it follows the reply once and in order
      * ({@code recovered:true}), or, when that is impossible, none does ({@code recovered:false}) and the
      * subscription is live from its registration. Without: {@code recovered:false}, live from registration.
-     * Subscribing to a room the session is already in: with {@code after}, while that subscription has handed
+     * Subscribing to a room the subscriber is already in: with {@code after}, while that subscription has handed
      * over no event yet (the own user room right after open), it is replaced by one that resumes from
      * {@code after}. Otherwise nothing is replayed: {@code recovered:true} when {@code after} shows the client
      * missed nothing before the subscription went live, else {@code recovered:false}; the position is what was
      * delivered so far.
      */
-    CompletionStage<Subscribed> subscribe(Session session, String room, Optional<StreamPosition> after,
+    CompletionStage<Subscribed> subscribe(Subscriber subscriber, String room, Optional<StreamPosition> after,
             Consumer<Subscribed> onSubscribed) {
-        Objects.requireNonNull(session, "session");
+        Objects.requireNonNull(subscriber, "subscriber");
         Objects.requireNonNull(after, "after");
         Objects.requireNonNull(onSubscribed, "onSubscribed");
         StreamPartition stream;
@@ -156,31 +156,31 @@ public final class Hub {
         }
         Subscription subscription = null;
         Subscription existing;
-        synchronized (session) {
-            if (!session.open) {
-                return refused(ErrorCode.BAD_REQUEST, "the session is closed");
+        synchronized (subscriber) {
+            if (!subscriber.open) {
+                return refused(ErrorCode.BAD_REQUEST, "the socket is closed");
             }
-            if (!session.subscribeRate.tryTake(nanoClock.getAsLong())) {
+            if (!subscriber.subscribeRate.tryTake(nanoClock.getAsLong())) {
                 return refused(ErrorCode.RATE_LIMITED, "too many subscribe requests; slow down");
             }
-            existing = session.subscriptions.get(room);
+            existing = subscriber.subscriptions.get(room);
             if (existing == null) {
-                if (session.subscriptions.size() >= limits.maxSubscriptionsPerSession()) {
+                if (subscriber.subscriptions.size() >= limits.maxSubscriptionsPerSocket()) {
                     return refused(ErrorCode.TOO_MANY_SUBSCRIPTIONS,
-                            "at most " + limits.maxSubscriptionsPerSession() + " subscriptions per connection");
+                            "at most " + limits.maxSubscriptionsPerSocket() + " subscriptions per connection");
                 }
-                subscription = new Subscription(session, room, stream, onSubscribed, limits.maxHeldBackEvents());
-                session.subscriptions.add(subscription);
+                subscription = new Subscription(subscriber, room, stream, onSubscribed, limits.maxHeldBackEvents());
+                subscriber.subscriptions.add(subscription);
                 rooms.add(subscription);
                 subscriptions.incrementAndGet();
             }
         }
         if (existing != null) {
-            // Outside the session lock: taking a subscription lock inside it would invert the lock order.
+            // Outside the subscriber lock: taking a subscription lock inside it would invert the lock order.
             if (after.isPresent() && existing.retireIfNothingHandedOver()) {
                 // A resume into a room joined without replay (the own user room, joined on open) that has had
                 // no event yet: the new subscription replays from the client's id instead.
-                subscription = replace(session, existing, onSubscribed);
+                subscription = replace(subscriber, existing, onSubscribed);
                 if (subscription == null) {
                     return refused(ErrorCode.BAD_REQUEST, "the subscription to " + room + " ended meanwhile; retry");
                 }
@@ -197,16 +197,16 @@ public final class Hub {
         return result;
     }
 
-    /** Swaps a retired subscription for a new, replaying one in both indexes; null if the session left meanwhile. */
-    private Subscription replace(Session session, Subscription retired, Consumer<Subscribed> onSubscribed) {
-        synchronized (session) {
-            if (!session.open || !session.subscriptions.remove(retired)) {
+    /** Swaps a retired subscription for a new, replaying one in both indexes; null if the subscriber left meanwhile. */
+    private Subscription replace(Subscriber subscriber, Subscription retired, Consumer<Subscribed> onSubscribed) {
+        synchronized (subscriber) {
+            if (!subscriber.open || !subscriber.subscriptions.remove(retired)) {
                 return null;
             }
             rooms.remove(retired);
-            Subscription fresh = new Subscription(session, retired.room, retired.stream, onSubscribed,
+            Subscription fresh = new Subscription(subscriber, retired.room, retired.stream, onSubscribed,
                     limits.maxHeldBackEvents());
-            session.subscriptions.add(fresh);
+            subscriber.subscriptions.add(fresh);
             rooms.add(fresh);
             return fresh;
         }
@@ -216,25 +216,25 @@ public final class Hub {
      * Leaves a room. Once this returns no further frame of the room is handed to the peer, so the adapter can
      * send its {@code unsubscribed} reply right after. Any thread.
      *
-     * @return false when the session was not in the room
+     * @return false when the subscriber was not in the room
      */
-    boolean unsubscribe(Session session, String room) {
+    boolean unsubscribe(Subscriber subscriber, String room) {
         Subscription subscription;
-        synchronized (session) {
-            subscription = session.subscriptions.remove(room);
+        synchronized (subscriber) {
+            subscription = subscriber.subscriptions.remove(room);
             if (subscription == null) {
                 return false;
             }
             rooms.remove(subscription);
             subscriptions.decrementAndGet();
         }
-        subscription.cancel(); // waits out a send in progress; outside the session lock (lock order)
+        subscription.cancel(); // waits out a send in progress; outside the subscriber lock (lock order)
         return true;
     }
 
     /** Forgets a socket that closed, leaving all its rooms. Idempotent; any thread. */
-    void close(Session session) {
-        detach(session);
+    void close(Subscriber subscriber) {
+        detach(subscriber);
     }
 
     // --- the seam -------------------------------------------------------------------------------------------
@@ -286,7 +286,7 @@ public final class Hub {
                 reply = subscription.goLive(List.of(), subscription.stream.at(endAtJoin), false);
             }
         } catch (RuntimeException e) {
-            closeBroken(subscription.session, e);
+            closeBroken(subscription.subscriber, e);
         }
         CompletableFuture<Subscribed> answer = subscription.takeResult();
         if (reply == null) {
@@ -333,20 +333,20 @@ public final class Hub {
 
     // --- closing --------------------------------------------------------------------------------------------
 
-    /** Called by a send that would exceed the session's budget, under a subscription lock. */
-    void closeTooSlow(Session session) {
-        if (detach(session)) {
+    /** Called by a send that would exceed the subscriber's budget, under a subscription lock. */
+    void closeTooSlow(Subscriber subscriber) {
+        if (detach(subscriber)) {
             slowConsumerCloses.increment();
-            closePeer(session, CloseCodes.TOO_SLOW, "too slow");
+            closePeer(subscriber, CloseCodes.TOO_SLOW, "too slow");
         }
     }
 
     /** The adapter threw while the hub handed it something: the socket is in an unknown state. */
-    void closeBroken(Session session, RuntimeException cause) {
-        if (detach(session)) {
+    void closeBroken(Subscriber subscriber, RuntimeException cause) {
+        if (detach(subscriber)) {
             brokenPeerCloses.increment();
-            LOG.log(System.Logger.Level.WARNING, "closing " + session + ": its peer failed", cause);
-            closePeer(session, CloseCodes.INTERNAL_ERROR, "internal error");
+            LOG.log(System.Logger.Level.WARNING, "closing " + subscriber + ": its peer failed", cause);
+            closePeer(subscriber, CloseCodes.INTERNAL_ERROR, "internal error");
         }
     }
 
@@ -354,34 +354,34 @@ public final class Hub {
         deliveries.increment();
     }
 
-    /** Removes the session from both indexes. True for the one call that did it. */
-    private boolean detach(Session session) {
+    /** Removes the subscriber from both indexes. True for the one call that did it. */
+    private boolean detach(Subscriber subscriber) {
         List<Subscription> left;
-        synchronized (session) {
-            if (!session.open) {
+        synchronized (subscriber) {
+            if (!subscriber.open) {
                 return false;
             }
-            session.open = false;
-            left = session.subscriptions.clear();
+            subscriber.open = false;
+            left = subscriber.subscriptions.clear();
             for (Subscription subscription : left) {
                 rooms.remove(subscription);
             }
             subscriptions.addAndGet(-left.size());
         }
-        openSessions.decrementAndGet();
+        openSockets.decrementAndGet();
         for (Subscription subscription : left) {
-            // Not cancel(): this may run under another subscription's lock, and sends to a closed session
+            // Not cancel(): this may run under another subscription's lock, and sends to a closed subscriber
             // are refused anyway.
             subscription.markRemoved();
         }
         return true;
     }
 
-    private static void closePeer(Session session, int code, String reason) {
+    private static void closePeer(Subscriber subscriber, int code, String reason) {
         try {
-            session.peer.close(code, reason);
+            subscriber.peer.close(code, reason);
         } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "closing " + session + " failed", e);
+            LOG.log(System.Logger.Level.WARNING, "closing " + subscriber + " failed", e);
         }
     }
 
@@ -395,8 +395,8 @@ public final class Hub {
         return rooms.roomCount();
     }
 
-    public int sessionCount() {
-        return openSessions.get();
+    public int socketCount() {
+        return openSockets.get();
     }
 
     public int subscriptionCount() {

@@ -4,7 +4,7 @@ package com.escrowplatform.realtime.gateway;
  * The limits the hub enforces, immutable. {@link #from(GatewayConfig)} takes them from the configuration, which
  * holds their defaults; the {@code with…} methods return a copy with one limit changed.
  *
- * @param maxSubscriptionsPerSession rooms one socket may be in at once, the user's own room included; above
+ * @param maxSubscriptionsPerSocket rooms one socket may be in at once, the user's own room included; above
  *                                   it: {@code too_many_subscriptions}
  * @param subscribesPerSecond        sustained subscribe rate per socket; above it: {@code rate_limited}
  * @param subscribeBurst             subscribes a socket may make at once before the rate applies
@@ -12,7 +12,7 @@ package com.escrowplatform.realtime.gateway;
  *                                   {@code recovered:false}, since reloading the escrow is then cheaper
  * @param maxHeldBackEvents          live events held back per subscription while its replay runs; on overflow
  *                                   the subscription goes live with {@code recovered:false}
- * @param maxOutboundBytesPerSession bytes handed to a socket and not yet written; above it the socket is closed
+ * @param maxOutboundBytesPerSocket bytes handed to a socket and not yet written; above it the socket is closed
  *                                   with 4008. Must exceed the largest event, and should exceed a full replay
  *                                   ({@code maxReplayEvents} typical events)
  * @param dedupeIdsPerPartition      recent {@code ce_id}s remembered per partition to drop repeats. A repeat
@@ -22,17 +22,17 @@ package com.escrowplatform.realtime.gateway;
  *                                   producers write to the partition meanwhile.
  */
 public record HubLimits(
-        int maxSubscriptionsPerSession,
+        int maxSubscriptionsPerSocket,
         double subscribesPerSecond,
         int subscribeBurst,
         int maxReplayEvents,
         int maxHeldBackEvents,
-        long maxOutboundBytesPerSession,
+        long maxOutboundBytesPerSocket,
         int dedupeIdsPerPartition) {
 
     public HubLimits {
-        if (maxSubscriptionsPerSession < 1 || subscribesPerSecond <= 0 || subscribeBurst < 1 || maxReplayEvents < 0
-                || maxHeldBackEvents < 0 || maxOutboundBytesPerSession < 1 || dedupeIdsPerPartition < 1) {
+        if (maxSubscriptionsPerSocket < 1 || subscribesPerSecond <= 0 || subscribeBurst < 1 || maxReplayEvents < 0
+                || maxHeldBackEvents < 0 || maxOutboundBytesPerSocket < 1 || dedupeIdsPerPartition < 1) {
             throw new IllegalArgumentException("invalid hub limits");
         }
     }
@@ -44,33 +44,33 @@ public record HubLimits(
                 config.dedupeIdsPerPartition());
     }
 
-    HubLimits withMaxSubscriptionsPerSession(int value) {
+    HubLimits withMaxSubscriptionsPerSocket(int value) {
         return new HubLimits(value, subscribesPerSecond, subscribeBurst, maxReplayEvents, maxHeldBackEvents,
-                maxOutboundBytesPerSession, dedupeIdsPerPartition);
+                maxOutboundBytesPerSocket, dedupeIdsPerPartition);
     }
 
     HubLimits withSubscribeRate(double perSecond, int burst) {
-        return new HubLimits(maxSubscriptionsPerSession, perSecond, burst, maxReplayEvents, maxHeldBackEvents,
-                maxOutboundBytesPerSession, dedupeIdsPerPartition);
+        return new HubLimits(maxSubscriptionsPerSocket, perSecond, burst, maxReplayEvents, maxHeldBackEvents,
+                maxOutboundBytesPerSocket, dedupeIdsPerPartition);
     }
 
     HubLimits withMaxReplayEvents(int value) {
-        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, value,
-                maxHeldBackEvents, maxOutboundBytesPerSession, dedupeIdsPerPartition);
+        return new HubLimits(maxSubscriptionsPerSocket, subscribesPerSecond, subscribeBurst, value,
+                maxHeldBackEvents, maxOutboundBytesPerSocket, dedupeIdsPerPartition);
     }
 
     HubLimits withMaxHeldBackEvents(int value) {
-        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
-                value, maxOutboundBytesPerSession, dedupeIdsPerPartition);
+        return new HubLimits(maxSubscriptionsPerSocket, subscribesPerSecond, subscribeBurst, maxReplayEvents,
+                value, maxOutboundBytesPerSocket, dedupeIdsPerPartition);
     }
 
-    HubLimits withMaxOutboundBytesPerSession(long value) {
-        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
+    HubLimits withMaxOutboundBytesPerSocket(long value) {
+        return new HubLimits(maxSubscriptionsPerSocket, subscribesPerSecond, subscribeBurst, maxReplayEvents,
                 maxHeldBackEvents, value, dedupeIdsPerPartition);
     }
 
     HubLimits withDedupeIdsPerPartition(int value) {
-        return new HubLimits(maxSubscriptionsPerSession, subscribesPerSecond, subscribeBurst, maxReplayEvents,
-                maxHeldBackEvents, maxOutboundBytesPerSession, value);
+        return new HubLimits(maxSubscriptionsPerSocket, subscribesPerSecond, subscribeBurst, maxReplayEvents,
+                maxHeldBackEvents, maxOutboundBytesPerSocket, value);
     }
 }

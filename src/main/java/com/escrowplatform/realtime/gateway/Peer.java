@@ -14,8 +14,8 @@ public interface Peer {
     /**
      * Hands the event's frame (e.g. {@link GatewayEvent#nativeFrame()}) to the transport and returns. Frames
      * must reach the wire in the order of the calls. When the write finishes, successfully or not, the
-     * adapter calls {@link Session#writeCompleted(GatewayEvent)} exactly once, from any thread: that is what
-     * frees the session's outbound budget. A call after the socket closed may be ignored.
+     * adapter calls {@link Subscriber#writeCompleted(GatewayEvent)} exactly once, from any thread: that is what
+     * frees the subscriber's outbound budget. A call after the socket closed may be ignored.
      */
     void send(GatewayEvent event);
 

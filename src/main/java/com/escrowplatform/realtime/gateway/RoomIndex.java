@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Room → subscriptions of this instance, the room half of the hub's two indexes (the session half is each
- * {@link Session}'s own map).
+ * Room → subscriptions of this instance, the room half of the hub's two indexes (the subscriber half is each
+ * {@link Subscriber}'s own map).
  *
  * <p>Each room maps to an immutable array, replaced as a whole under the map's per-key atomicity
  * ({@code compute}). So the live consumer iterates a room without locking and without copying, and
@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * and user rooms (a user's few sockets). An emptied room is removed, so rooms never leak.
  *
  * <p>Threads: {@link #subscribersOf} on the consumer thread; {@link #add}/{@link #remove} on event loops,
- * under the session lock.
+ * under the subscriber lock.
  */
 final class RoomIndex {
 

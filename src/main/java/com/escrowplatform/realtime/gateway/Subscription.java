@@ -11,7 +11,7 @@ import com.escrowplatform.realtime.gateway.event.StreamPartition;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 
 /**
- * One session in one room. It starts out replaying: live events for the room are held back, because the
+ * One subscriber in one room. It starts out replaying: live events for the room are held back, because the
  * client must first get what it missed, then what happened meanwhile, each exactly once and in order. When
  * the replay is known, {@link #goLive} sends the reply, the replayed events, the held-back events above the
  * last replayed offset, and from then on live events go straight through.
@@ -20,11 +20,11 @@ import com.escrowplatform.realtime.gateway.event.StreamPosition;
  * finished the replay (an event loop, or a cold-replay reader); {@link #cancel} on an event loop. All three
  * hold this object's monitor ("the subscription lock") while they touch the state and while they hand frames
  * to the peer, which is what keeps the room's frames in offset order across those threads. Sends never
- * block, so the lock is held briefly; see {@link Session} for the lock order.
+ * block, so the lock is held briefly; see {@link Subscriber} for the lock order.
  */
 final class Subscription {
 
-    final Session session;
+    final Subscriber subscriber;
     final String room;
     final StreamPartition stream;
     /** Completed once by the hub when the subscription goes live (or cannot), then dropped: see {@link #takeResult}. */
@@ -33,7 +33,7 @@ final class Subscription {
     private Consumer<Subscribed> onSubscribed;
     private final int maxHeldBack;
 
-    /** Set without the lock when the session closes: every later send checks it under the lock. */
+    /** Set without the lock when the subscriber closes: every later send checks it under the lock. */
     private volatile boolean removed;
     // Guarded by this:
     /** Live events arriving during the replay; null once live. */
@@ -47,9 +47,9 @@ final class Subscription {
     /** An event of the room was handed to the peer (replayed or live). */
     private boolean handedOverAny;
 
-    Subscription(Session session, String room, StreamPartition stream, Consumer<Subscribed> onSubscribed,
+    Subscription(Subscriber subscriber, String room, StreamPartition stream, Consumer<Subscribed> onSubscribed,
             int maxHeldBack) {
-        this.session = session;
+        this.subscriber = subscriber;
         this.room = room;
         this.stream = stream;
         this.onSubscribed = onSubscribed;
@@ -110,7 +110,7 @@ final class Subscription {
         }
         handedOverAny = !replay.isEmpty();
         for (GatewayEvent event : replay) {
-            if (!session.send(event)) {
+            if (!subscriber.send(event)) {
                 break;
             }
         }
@@ -125,7 +125,7 @@ final class Subscription {
     }
 
     /**
-     * Answers a second subscribe to a room the session is already in: nothing is replayed (the events are
+     * Answers a second subscribe to a room the subscriber is already in: nothing is replayed (the events are
      * flowing already), and the reply's position is what was delivered so far. With {@code after} at or past
      * where this subscription went live, the client missed nothing: {@code recovered:true}. Older than that,
      * the events in between would arrive after newer live ones, out of order: {@code recovered:false}, and
@@ -164,7 +164,7 @@ final class Subscription {
         onSubscribed = null;
     }
 
-    /** The session closed: no lock needed, a send to a closed session is refused anyway. */
+    /** The subscriber closed: no lock needed, a send to a closed subscriber is refused anyway. */
     void markRemoved() {
         removed = true;
     }
@@ -178,18 +178,18 @@ final class Subscription {
         }
         deliveredThrough = position;
         handedOverAny = true;
-        session.send(event);
+        subscriber.send(event);
     }
 
     private boolean tell(Consumer<Subscribed> listener, Subscribed reply) {
-        if (!session.open) {
+        if (!subscriber.open) {
             return false;
         }
         try {
             listener.accept(reply);
             return true;
         } catch (RuntimeException e) {
-            session.closeBroken(e);
+            subscriber.closeBroken(e);
             return false;
         }
     }

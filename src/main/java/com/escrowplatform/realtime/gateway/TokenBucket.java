@@ -2,7 +2,7 @@ package com.escrowplatform.realtime.gateway;
 
 /**
  * A token bucket: {@code burst} tokens at most, refilled at {@code perSecond}. Not thread-safe: guarded by
- * its owner's lock (the {@link Session}).
+ * its owner's lock (the {@link Subscriber}).
  */
 final class TokenBucket {
 

@@ -1,10 +1,10 @@
 /**
  * The protocol-independent hub of the WebSocket gateway, and {@link com.escrowplatform.realtime.gateway.Gateway},
  * the one facade every protocol adapter calls. The {@link com.escrowplatform.realtime.gateway.Hub} keeps rooms as
- * two indexes (room to subscriptions, session to rooms), fans each consumed event out to the local subscribers,
+ * two indexes (room to subscriptions, subscriber to rooms), fans each consumed event out to the local subscribers,
  * joins a resuming subscription to its replay without gap or duplicate, and enforces the per-socket limits
  * ({@link com.escrowplatform.realtime.gateway.HubLimits}, from {@link com.escrowplatform.realtime.gateway.GatewayConfig});
- * a socket is a {@link com.escrowplatform.realtime.gateway.Session} with a byte budget, reached through the
+ * a socket is a {@link com.escrowplatform.realtime.gateway.Subscriber} with a byte budget, reached through the
  * {@link com.escrowplatform.realtime.gateway.Peer} its adapter implements. It may depend on {@code gateway.event},
  * {@code gateway.replay} and the service's {@code security} package (callers, party authorization), on no
  * transport and not on Kafka: the Kafka side ({@code gateway.kafka}) builds the hub and feeds it, and the adapters
@@ -12,6 +12,6 @@
  * what the adapters and the Kafka side use: a socket joins, subscribes and leaves through {@code Gateway} alone (the
  * hub's own {@code open}, {@code subscribe}, {@code unsubscribe} and {@code close} are package-private), and the
  * Kafka side builds the hub, publishes to it and reads its counters. The machinery ({@code Subscription},
- * {@code RoomIndex}, {@code SessionRooms}, {@code RecentCeIds}, {@code TokenBucket}) is package-private.
+ * {@code RoomIndex}, {@code SubscriptionsByRoom}, {@code RecentCeIds}, {@code TokenBucket}) is package-private.
  */
 package com.escrowplatform.realtime.gateway;

@@ -23,7 +23,7 @@ import com.escrowplatform.realtime.gateway.replay.ColdReplay;
 import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
 import com.escrowplatform.realtime.gateway.replay.ReplayResult;
 
-/** Guards against leaks in the two indexes: whatever the interleaving, no session means no room. */
+/** Guards against leaks in the two indexes: whatever the interleaving, no subscriber means no room. */
 class HubCleanupTest {
 
     private static final int THREADS = 4;
@@ -32,10 +32,10 @@ class HubCleanupTest {
     private static final int PARTITIONS = 4;
 
     @Test
-    void shouldEndWithNoRoomsSessionsOrSubscriptionsAfterManyConcurrentCycles() throws Exception {
+    void shouldEndWithNoRoomsSocketsOrSubscriptionsAfterManyConcurrentCycles() throws Exception {
         RoomPartitioner partitioner = Events.partitioner(PARTITIONS);
         ExecutorService coldReaders = Executors.newSingleThreadExecutor(r -> new Thread(r, "cold-reader"));
-        // Some resumes go cold and finish later on the reader, often after their session closed.
+        // Some resumes go cold and finish later on the reader, often after their subscriber closed.
         ColdReplay cold = (room, after, max) -> CompletableFuture.supplyAsync(
                 () -> new ReplayResult.Unrecoverable(ReplayResult.Reason.NOT_RETAINED), coldReaders);
         Hub hub = new Hub(new InMemoryReplayWindow(partitioner, 64, Long.MAX_VALUE), cold, partitioner,
@@ -70,7 +70,7 @@ class HubCleanupTest {
             coldReaders.shutdownNow();
         }
 
-        assertThat(hub.sessionCount()).isZero();
+        assertThat(hub.socketCount()).isZero();
         assertThat(hub.roomCount()).isZero();
         assertThat(hub.subscriptionCount()).isZero();
     }
@@ -85,14 +85,14 @@ class HubCleanupTest {
             Optional<StreamPosition> after = random.nextBoolean()
                     ? Optional.of(new StreamPosition(TOPIC, roomNo % PARTITIONS, random.nextLong(0, 100_000)))
                     : Optional.empty();
-            stages.add(hub.subscribe(peer.session(), "room-" + roomNo + ":c", after, peer::reply));
+            stages.add(hub.subscribe(peer.subscriber(), "room-" + roomNo + ":c", after, peer::reply));
         }
         if (random.nextBoolean()) {
-            hub.unsubscribe(peer.session(), "room-" + random.nextInt(ROOMS) + ":c");
+            hub.unsubscribe(peer.subscriber(), "room-" + random.nextInt(ROOMS) + ":c");
         }
         if (random.nextBoolean()) {
             stages.forEach(stage -> stage.toCompletableFuture().handle((ok, failure) -> null).join());
         }
-        hub.close(peer.session());
+        hub.close(peer.subscriber());
     }
 }

@@ -114,7 +114,7 @@ class HubSeamTest {
             publishPermits.release(Integer.MAX_VALUE / 2);
         }
         publisher.get(30, TimeUnit.SECONDS);
-        assertThat(hub.sessionCount()).isZero();
+        assertThat(hub.socketCount()).isZero();
         assertThat(hub.roomCount()).isZero();
     }
 
@@ -144,7 +144,7 @@ class HubSeamTest {
         long after = Math.max(-1, log.end(partition.partition()) - missedOffsets);
         RecordingPeer peer = RecordingPeer.openOn(hub);
 
-        var stage = hub.subscribe(peer.session(), room,
+        var stage = hub.subscribe(peer.subscriber(), room,
                 resume ? Optional.of(partition.at(after)) : Optional.empty(), peer::reply);
         publishPermits.release(EVENTS_PER_STEP); // publishing goes on while the subscribe is in flight
         Subscribed reply = stage.toCompletableFuture().join();
@@ -160,7 +160,7 @@ class HubSeamTest {
         assertThat(peer.frames().get(0)).as("the reply comes first").isEqualTo(reply);
         assertThat(received).as("room %s after %d", room, from)
                 .containsExactlyElementsOf(log.roomEvents(room, partition.partition(), from, through));
-        hub.close(peer.session());
+        hub.close(peer.subscriber());
     }
 
     private static String room(int roomNo) {

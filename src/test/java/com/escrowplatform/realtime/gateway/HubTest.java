@@ -47,7 +47,7 @@ class HubTest {
     }
 
     private static Subscribed subscribe(Hub hub, RecordingPeer peer, String room, StreamPosition after) {
-        return join(hub.subscribe(peer.session(), room, Optional.ofNullable(after), peer::reply));
+        return join(hub.subscribe(peer.subscriber(), room, Optional.ofNullable(after), peer::reply));
     }
 
     private static Subscribed join(CompletionStage<Subscribed> stage) {
@@ -100,7 +100,7 @@ class HubTest {
         assertThat(reply.replayed()).isZero();
         assertThat(EventIds.decode(reply.position(), ROOM_A).seenThrough()).isEqualTo(P0.at(0));
         // The client drops before any event; what happened since is replayed from the position.
-        hub.close(first.session());
+        hub.close(first.subscriber());
         GatewayEvent missed = event(ROOM_A, 0, 1);
         hub.publish(missed);
         RecordingPeer again = RecordingPeer.openOn(hub);
@@ -190,7 +190,7 @@ class HubTest {
     @Test
     void shouldCloseASlowConsumerWith4008WhileOthersKeepReceiving() {
         int eventSize = event(ROOM_A, 0, 0).sizeBytes();
-        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxOutboundBytesPerSession(3L * eventSize));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxOutboundBytesPerSocket(3L * eventSize));
         RecordingPeer stalled = RecordingPeer.openOn(hub, false);
         RecordingPeer healthy = RecordingPeer.openOn(hub);
         subscribe(hub, stalled, ROOM_A, null);
@@ -203,29 +203,29 @@ class HubTest {
 
         assertThat(stalled.closeCode()).isEqualTo(CloseCodes.TOO_SLOW);
         assertThat(stalled.offsets()).containsExactly(0L, 1L, 2L);
-        assertThat(stalled.session().isOpen()).isFalse();
+        assertThat(stalled.subscriber().isOpen()).isFalse();
         assertThat(healthy.offsets()).hasSize(10);
         assertThat(hub.slowConsumerCloses()).isEqualTo(1);
-        assertThat(hub.sessionCount()).isEqualTo(1);
+        assertThat(hub.socketCount()).isEqualTo(1);
         assertThat(hub.subscriptionCount()).isEqualTo(1);
-        assertThat(hub.roomCount()).as("room B emptied with the slow session").isEqualTo(1);
+        assertThat(hub.roomCount()).as("room B emptied with the slow subscriber").isEqualTo(1);
     }
 
     @Test
-    void shouldKeepASessionWhoseWritesCompleteInTime() {
+    void shouldKeepASocketWhoseWritesCompleteInTime() {
         int eventSize = event(ROOM_A, 0, 0).sizeBytes();
-        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxOutboundBytesPerSession(2L * eventSize));
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxOutboundBytesPerSocket(2L * eventSize));
         RecordingPeer peer = RecordingPeer.openOn(hub, false);
         subscribe(hub, peer, ROOM_A, null);
 
         for (long offset = 0; offset < 10; offset++) {
             hub.publish(event(ROOM_A, 0, offset));
-            peer.session().writeCompleted(peer.events().get((int) offset));
+            peer.subscriber().writeCompleted(peer.events().get((int) offset));
         }
 
         assertThat(peer.closeCode()).isNull();
         assertThat(peer.offsets()).hasSize(10);
-        assertThat(peer.session().outstandingBytes()).isZero();
+        assertThat(peer.subscriber().outstandingBytes()).isZero();
     }
 
     @Test
@@ -245,16 +245,16 @@ class HubTest {
     }
 
     @Test
-    void shouldRefuseSubscriptionsAboveThePerSessionLimit() {
-        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxSubscriptionsPerSession(2));
+    void shouldRefuseSubscriptionsAboveThePerSocketLimit() {
+        Hub hub = hub(ColdReplay.NONE, DefaultLimits.HUB.withMaxSubscriptionsPerSocket(2));
         RecordingPeer peer = RecordingPeer.openOn(hub);
         subscribe(hub, peer, "room-0:1", null);
         subscribe(hub, peer, "room-0:2", null);
 
-        ErrorCode code = refusal(hub.subscribe(peer.session(), "room-0:3", Optional.empty(), peer::reply));
+        ErrorCode code = refusal(hub.subscribe(peer.subscriber(), "room-0:3", Optional.empty(), peer::reply));
 
         assertThat(code.wireName()).isEqualTo("too_many_subscriptions");
-        hub.unsubscribe(peer.session(), "room-0:1");
+        hub.unsubscribe(peer.subscriber(), "room-0:1");
         subscribe(hub, peer, "room-0:3", null);
     }
 
@@ -266,11 +266,11 @@ class HubTest {
             subscribe(hub, peer, "room-0:" + i, null);
         }
 
-        assertThat(refusal(hub.subscribe(peer.session(), "room-0:x", Optional.empty(), peer::reply)).wireName())
+        assertThat(refusal(hub.subscribe(peer.subscriber(), "room-0:x", Optional.empty(), peer::reply)).wireName())
                 .isEqualTo("rate_limited");
         clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(500)); // one token at 2/s
         subscribe(hub, peer, "room-0:x", null);
-        assertThat(refusal(hub.subscribe(peer.session(), "room-0:y", Optional.empty(), peer::reply)))
+        assertThat(refusal(hub.subscribe(peer.subscriber(), "room-0:y", Optional.empty(), peer::reply)))
                 .isEqualTo(ErrorCode.RATE_LIMITED);
     }
 
@@ -279,7 +279,7 @@ class HubTest {
         Hub hub = hub();
         RecordingPeer peer = RecordingPeer.openOn(hub);
 
-        assertThat(refusal(hub.subscribe(peer.session(), "lobby", Optional.empty(), peer::reply)))
+        assertThat(refusal(hub.subscribe(peer.subscriber(), "lobby", Optional.empty(), peer::reply)))
                 .isEqualTo(ErrorCode.INVALID_ROOM);
         assertThat(hub.roomCount()).isZero();
     }
@@ -327,7 +327,7 @@ class HubTest {
         RecordingPeer peer = RecordingPeer.openOn(hub);
         AtomicReference<String> replyThread = new AtomicReference<>();
 
-        CompletionStage<Subscribed> stage = hub.subscribe(peer.session(), ROOM_A, Optional.of(P0.at(0)), reply -> {
+        CompletionStage<Subscribed> stage = hub.subscribe(peer.subscriber(), ROOM_A, Optional.of(P0.at(0)), reply -> {
             replyThread.set(Thread.currentThread().getName());
             peer.reply(reply);
         });
@@ -388,7 +388,7 @@ class HubTest {
         hub.publish(event(ROOM_A, 0, 0));
         hub.publish(event(ROOM_A, 0, 1));
         RecordingPeer peer = RecordingPeer.openOn(hub);
-        CompletionStage<Subscribed> stage = hub.subscribe(peer.session(), ROOM_A, Optional.of(P0.at(-1)), peer::reply);
+        CompletionStage<Subscribed> stage = hub.subscribe(peer.subscriber(), ROOM_A, Optional.of(P0.at(-1)), peer::reply);
         for (long offset = 2; offset < 6; offset++) {
             hub.publish(event(ROOM_A, 0, offset));
         }
@@ -403,16 +403,16 @@ class HubTest {
     }
 
     @Test
-    void shouldCancelAReplayWhenTheSessionClosesMeanwhile() {
+    void shouldCancelAReplayWhenTheSocketClosesMeanwhile() {
         InMemoryReplayWindow oneEvent = new InMemoryReplayWindow(partitioner, 1, 1 << 20);
         CompletableFuture<ReplayResult> coldRead = new CompletableFuture<>();
         Hub hub = new Hub(oneEvent, (room, after, max) -> coldRead, partitioner, DefaultLimits.HUB, clock::get);
         hub.publish(event(ROOM_A, 0, 0));
         hub.publish(event(ROOM_A, 0, 1));
         RecordingPeer peer = RecordingPeer.openOn(hub);
-        CompletionStage<Subscribed> stage = hub.subscribe(peer.session(), ROOM_A, Optional.of(P0.at(-1)), peer::reply);
+        CompletionStage<Subscribed> stage = hub.subscribe(peer.subscriber(), ROOM_A, Optional.of(P0.at(-1)), peer::reply);
 
-        hub.close(peer.session());
+        hub.close(peer.subscriber());
         coldRead.complete(new Recovered(List.of(event(ROOM_A, 0, 0), event(ROOM_A, 0, 1)), 1));
 
         assertThat(stage.toCompletableFuture()).isCompletedExceptionally();
@@ -430,16 +430,16 @@ class HubTest {
         subscribe(hub, peer, ROOM_A, null);
         hub.publish(event(ROOM_A, 0, 0));
 
-        assertThat(hub.unsubscribe(peer.session(), ROOM_A)).isTrue();
+        assertThat(hub.unsubscribe(peer.subscriber(), ROOM_A)).isTrue();
         hub.publish(event(ROOM_A, 0, 1));
 
         assertThat(peer.offsets()).containsExactly(0L);
-        assertThat(hub.unsubscribe(peer.session(), ROOM_A)).isFalse();
+        assertThat(hub.unsubscribe(peer.subscriber(), ROOM_A)).isFalse();
         assertThat(hub.roomCount()).isZero();
         assertThat(hub.subscriptionCount()).isZero();
-        assertThat(hub.sessionCount()).isEqualTo(1);
-        hub.close(peer.session());
-        assertThat(hub.sessionCount()).isZero();
+        assertThat(hub.socketCount()).isEqualTo(1);
+        hub.close(peer.subscriber());
+        assertThat(hub.socketCount()).isZero();
     }
 
     @Test
@@ -497,11 +497,11 @@ class HubTest {
     }
 
     @Test
-    void shouldCloseTheSessionWhenItsPeerThrows() {
+    void shouldCloseTheSocketWhenItsPeerThrows() {
         Hub hub = hub();
         RecordingPeer healthy = RecordingPeer.openOn(hub);
         AtomicReference<Integer> closed = new AtomicReference<>();
-        Session broken = hub.open(new Peer() {
+        Subscriber broken = hub.open(new Peer() {
             @Override
             public void send(GatewayEvent event) {
                 throw new IllegalStateException("adapter bug");
@@ -519,18 +519,18 @@ class HubTest {
 
         assertThat(closed.get()).isEqualTo(CloseCodes.INTERNAL_ERROR);
         assertThat(healthy.offsets()).containsExactly(0L);
-        assertThat(hub.sessionCount()).isEqualTo(1);
+        assertThat(hub.socketCount()).isEqualTo(1);
         assertThat(hub.brokenPeerCloses()).as("counted for the escrow_gateway_broken_peer_closes_total metric")
                 .isEqualTo(1);
     }
 
     @Test
-    void shouldRefuseSubscribesOnAClosedSession() {
+    void shouldRefuseSubscribesOnAClosedSocket() {
         Hub hub = hub();
         RecordingPeer peer = RecordingPeer.openOn(hub);
-        hub.close(peer.session());
+        hub.close(peer.subscriber());
 
-        assertThat(refusal(hub.subscribe(peer.session(), ROOM_A, Optional.empty(), peer::reply)))
+        assertThat(refusal(hub.subscribe(peer.subscriber(), ROOM_A, Optional.empty(), peer::reply)))
                 .isEqualTo(ErrorCode.BAD_REQUEST);
         assertThat(hub.roomCount()).isZero();
     }

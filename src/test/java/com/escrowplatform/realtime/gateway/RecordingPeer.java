@@ -18,7 +18,7 @@ public final class RecordingPeer implements Peer {
     private final List<Object> frames = new ArrayList<>();
     private final boolean completeWrites;
     private volatile Hub hub;
-    private volatile Session session;
+    private volatile Subscriber subscriber;
     private volatile Integer closeCode;
 
     RecordingPeer(boolean completeWrites) {
@@ -32,18 +32,18 @@ public final class RecordingPeer implements Peer {
     static RecordingPeer openOn(Hub hub, boolean completeWrites) {
         RecordingPeer peer = new RecordingPeer(completeWrites);
         peer.hub = hub;
-        peer.session = hub.open(peer);
+        peer.subscriber = hub.open(peer);
         return peer;
     }
 
-    Session session() {
-        return session;
+    Subscriber subscriber() {
+        return subscriber;
     }
 
-    /** Subscribes this peer's session on the hub it was opened on: {@link Hub#subscribe}, for tests of other packages. */
+    /** Subscribes this peer's subscriber on the hub it was opened on: {@link Hub#subscribe}, for tests of other packages. */
     public CompletionStage<Subscribed> subscribe(String room, Optional<StreamPosition> after,
             Consumer<Subscribed> onSubscribed) {
-        return hub.subscribe(session, room, after, onSubscribed);
+        return hub.subscribe(subscriber, room, after, onSubscribed);
     }
 
     /** Use as {@code onSubscribed}: records the reply among the frames. */
@@ -59,7 +59,7 @@ public final class RecordingPeer implements Peer {
             frames.add(event);
         }
         if (completeWrites) {
-            session.writeCompleted(event);
+            subscriber.writeCompleted(event);
         }
     }
 

@@ -32,13 +32,13 @@ final class CloudEventShape {
      * the key, not a parsed {@link Room}: a foreign escrow key that is no UUID is still delivered to its room (where
      * nobody can subscribe), as it always was, rather than dead-lettered.
      */
-    public enum Stream {
+    public enum SourceTopic {
         ESCROW_EVENTS(Room.ESCROW_PREFIX),
         USER_NOTIFICATIONS(Room.USER_PREFIX);
 
         final String roomPrefix;
 
-        Stream(String roomPrefix) {
+        SourceTopic(String roomPrefix) {
             this.roomPrefix = roomPrefix;
         }
     }
@@ -60,10 +60,10 @@ final class CloudEventShape {
     private CloudEventShape() {
     }
 
-    public static Checked check(Stream stream, String key, Headers headers, byte[] value) {
+    public static Checked check(SourceTopic topic, String key, Headers headers, byte[] value) {
         String problem;
         try {
-            problem = problem(stream, key, headers, value);
+            problem = problem(topic, key, headers, value);
         } catch (RuntimeException unforeseen) {
             // whatever a foreign record does to the checks, it is that record's problem: the caller's loop goes on
             problem = "the record cannot be checked: " + unforeseen;
@@ -71,11 +71,11 @@ final class CloudEventShape {
         if (problem != null) {
             return new Checked(null, problem);
         }
-        return new Checked(new Valid(stream.roomPrefix + key, CloudEventRecords.header(headers, CloudEventRecords.ID),
+        return new Checked(new Valid(topic.roomPrefix + key, CloudEventRecords.header(headers, CloudEventRecords.ID),
                 CloudEventRecords.header(headers, CloudEventRecords.TYPE), new String(value, StandardCharsets.UTF_8)), null);
     }
 
-    private static String problem(Stream stream, String key, Headers headers, byte[] value) {
+    private static String problem(SourceTopic topic, String key, Headers headers, byte[] value) {
         if (key == null || key.isEmpty() || key.length() > Caller.MAX_USER_ID_LENGTH) {
             return "the key must be the subject: 1 to " + Caller.MAX_USER_ID_LENGTH + " characters";
         }
@@ -88,7 +88,7 @@ final class CloudEventShape {
         }
         String type = CloudEventRecords.header(headers, CloudEventRecords.TYPE);
         // null first: Set.of(...).contains(null) throws, and a throw here would end the live consumer
-        boolean typeFitsTopic = type != null && (stream == Stream.ESCROW_EVENTS ? EventTypes.ESCROW_TYPES.contains(type)
+        boolean typeFitsTopic = type != null && (topic == SourceTopic.ESCROW_EVENTS ? EventTypes.ESCROW_TYPES.contains(type)
                 : EventTypes.NOTIFICATION_NEW.equals(type));
         if (!typeFitsTopic) {
             return "ce_type '" + type + "' is not an event type of this topic";
@@ -114,7 +114,7 @@ final class CloudEventShape {
         if (data.isEmpty()) {
             return "the value is not a JSON object";
         }
-        if (stream == Stream.ESCROW_EVENTS) {
+        if (topic == SourceTopic.ESCROW_EVENTS) {
             if (!key.equals(data.get().path("escrowId").asText(null))) {
                 return "data.escrowId must equal the record key";
             }

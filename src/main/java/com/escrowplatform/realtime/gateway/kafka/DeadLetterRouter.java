@@ -69,7 +69,7 @@ class DeadLetterRouter {
     private static final long COMMIT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final KafkaClients kafka;
-    private final Map<String, CloudEventShape.Stream> streams;
+    private final Map<String, CloudEventShape.SourceTopic> sourceTopics;
     private final Counter malformed;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
@@ -77,8 +77,8 @@ class DeadLetterRouter {
 
     public DeadLetterRouter(KafkaClients kafka, TopicsConfig topics, MeterRegistry registry) {
         this.kafka = kafka;
-        this.streams = Map.of(topics.escrowEvents(), CloudEventShape.Stream.ESCROW_EVENTS,
-                topics.userNotifications(), CloudEventShape.Stream.USER_NOTIFICATIONS);
+        this.sourceTopics = Map.of(topics.escrowEvents(), CloudEventShape.SourceTopic.ESCROW_EVENTS,
+                topics.userNotifications(), CloudEventShape.SourceTopic.USER_NOTIFICATIONS);
         this.malformed = Counter.builder("escrow.gateway.records.malformed")
                 .description("Records that broke the CloudEvents shape and went to the dead-letter topic")
                 .register(registry);
@@ -105,12 +105,12 @@ class DeadLetterRouter {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<String, byte[]> session = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+            try (KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                     new ByteArrayDeserializer());
                     KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                             kafka.reliableProducer("escrow-realtime-dlq"), new StringSerializer(), new ByteArraySerializer())) {
-                consumer = session;
-                route(session, producer);
+                consumer = kafkaConsumer;
+                route(kafkaConsumer, producer);
             } catch (WakeupException e) {
                 if (running) {
                     LOG.warnf("dead-letter router woken unexpectedly; starting again");
@@ -123,11 +123,11 @@ class DeadLetterRouter {
         }
     }
 
-    private void route(KafkaConsumer<String, byte[]> session, KafkaProducer<String, byte[]> producer) {
-        session.subscribe(streams.keySet(), new ConsumerRebalanceListener() {
+    private void route(KafkaConsumer<String, byte[]> kafkaConsumer, KafkaProducer<String, byte[]> producer) {
+        kafkaConsumer.subscribe(sourceTopics.keySet(), new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                session.commitSync(); // everything polled was routed: hand over exactly where we are
+                kafkaConsumer.commitSync(); // everything polled was routed: hand over exactly where we are
             }
 
             @Override
@@ -137,8 +137,8 @@ class DeadLetterRouter {
         long lastCommit = System.nanoTime();
         while (running) {
             List<Future<RecordMetadata>> copies = new ArrayList<>();
-            for (ConsumerRecord<String, byte[]> record : session.poll(POLL)) {
-                Checked checked = CloudEventShape.check(streams.get(record.topic()), record.key(), record.headers(),
+            for (ConsumerRecord<String, byte[]> record : kafkaConsumer.poll(POLL)) {
+                Checked checked = CloudEventShape.check(sourceTopics.get(record.topic()), record.key(), record.headers(),
                         record.value());
                 if (!checked.isValid()) {
                     malformed.increment();
@@ -149,11 +149,11 @@ class DeadLetterRouter {
             }
             awaitAll(copies);
             if (!copies.isEmpty() || System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
-                session.commitAsync(); // a crash before the next one re-checks a second of records: copies at least once
+                kafkaConsumer.commitAsync(); // a crash before the next one re-checks a second of records: copies at least once
                 lastCommit = System.nanoTime();
             }
         }
-        session.commitSync();
+        kafkaConsumer.commitSync();
     }
 
     /**

@@ -79,9 +79,9 @@ public class GatewayRuntime {
                 .describeTopics(List.of(topicsConfig.escrowEvents(), topicsConfig.userNotifications()))
                 .allTopicNames().get(30, TimeUnit.SECONDS);
         KafkaLiveConsumer.Topic escrowTopic = topic(described.get(topicsConfig.escrowEvents()),
-                CloudEventShape.Stream.ESCROW_EVENTS);
+                CloudEventShape.SourceTopic.ESCROW_EVENTS);
         KafkaLiveConsumer.Topic userTopic = topic(described.get(topicsConfig.userNotifications()),
-                CloudEventShape.Stream.USER_NOTIFICATIONS);
+                CloudEventShape.SourceTopic.USER_NOTIFICATIONS);
         Map<UUID, KafkaLiveConsumer.Topic> byId = new HashMap<>();
         byId.put(escrowTopic.topicId(), escrowTopic);
         byId.put(userTopic.topicId(), userTopic);
@@ -162,11 +162,11 @@ public class GatewayRuntime {
         }
     }
 
-    private static KafkaLiveConsumer.Topic topic(TopicDescription description, CloudEventShape.Stream stream) {
+    private static KafkaLiveConsumer.Topic topic(TopicDescription description, CloudEventShape.SourceTopic source) {
         org.apache.kafka.common.Uuid id = description.topicId();
         return new KafkaLiveConsumer.Topic(description.name(),
                 new UUID(id.getMostSignificantBits(), id.getLeastSignificantBits()), description.partitions().size(),
-                stream);
+                source);
     }
 
     private void registerColdReaderMetrics(KafkaReplayReader reader) {
@@ -185,7 +185,7 @@ public class GatewayRuntime {
     }
 
     private void registerMetrics(InMemoryReplayWindow window) {
-        Gauge.builder("escrow.gateway.sessions", hub, Hub::sessionCount).description("Open sockets").register(registry);
+        Gauge.builder("escrow.gateway.sessions", hub, Hub::socketCount).description("Open sockets").register(registry);
         Gauge.builder("escrow.gateway.rooms", hub, Hub::roomCount).description("Rooms with a local subscriber")
                 .register(registry);
         Gauge.builder("escrow.gateway.subscriptions", hub, Hub::subscriptionCount).register(registry);

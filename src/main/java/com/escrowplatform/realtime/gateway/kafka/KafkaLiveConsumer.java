@@ -79,8 +79,8 @@ final class KafkaLiveConsumer {
     };
     private Thread thread;
 
-    /** A topic this consumer reads, with its identity and which stream of the contract it carries. */
-    record Topic(String name, java.util.UUID topicId, int partitions, CloudEventShape.Stream stream) {
+    /** A topic this consumer reads, with its identity and which of the two contract topics it is. */
+    record Topic(String name, java.util.UUID topicId, int partitions, CloudEventShape.SourceTopic source) {
     }
 
     KafkaLiveConsumer(Map<String, Object> config, List<Topic> topics, Hub hub, ReplayWindow window, int lookBack,
@@ -148,16 +148,16 @@ final class KafkaLiveConsumer {
         this.faultSeam = seam;
     }
 
-    /** Runs sessions until stopped; a failed session is logged once, counted and followed by a fresh one. */
+    /** Runs one Kafka consumer after another until stopped; a failed one is logged once, counted and replaced. */
     private void run() {
         backoff = settings.restartBackoffMin();
         while (running) {
-            KafkaConsumer<String, byte[]> session = null;
+            KafkaConsumer<String, byte[]> kafkaConsumer = null;
             try {
-                session = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
-                consumer = session;
+                kafkaConsumer = new KafkaConsumer<>(config, new StringDeserializer(), new ByteArrayDeserializer());
+                consumer = kafkaConsumer;
                 if (running) {
-                    consume(session);
+                    consume(kafkaConsumer);
                 }
                 return;
             } catch (WakeupException e) {
@@ -172,7 +172,7 @@ final class KafkaLiveConsumer {
                 }
             } finally {
                 up = false;
-                closeQuietly(session);
+                closeQuietly(kafkaConsumer);
             }
             pause(backoff);
             backoff = min(backoff.multipliedBy(2), settings.restartBackoffMax());
@@ -192,11 +192,11 @@ final class KafkaLiveConsumer {
         }
     }
 
-    private void consume(KafkaConsumer<String, byte[]> session) {
+    private void consume(KafkaConsumer<String, byte[]> kafkaConsumer) {
         if (liveFrom.isEmpty()) {
-            assignAndSeek(session);
+            assignAndSeek(kafkaConsumer);
         } else {
-            resume(session);
+            resume(kafkaConsumer);
         }
         long lastLagCheck = 0;
         long lastMetadataCheck = System.nanoTime();
@@ -204,7 +204,7 @@ final class KafkaLiveConsumer {
         while (running) {
             lastTurn = System.nanoTime();
             faultSeam.run();
-            ConsumerRecords<String, byte[]> records = pollQuietly(session);
+            ConsumerRecords<String, byte[]> records = pollQuietly(kafkaConsumer);
             for (ConsumerRecord<String, byte[]> record : records) {
                 try {
                     handle(record);
@@ -230,11 +230,11 @@ final class KafkaLiveConsumer {
                 backoff = settings.restartBackoffMin();
             }
             if (System.nanoTime() - lastLagCheck > 1_000_000_000L) {
-                updateLag(session);
+                updateLag(kafkaConsumer);
                 lastLagCheck = System.nanoTime();
             }
             if (System.nanoTime() - lastMetadataCheck > settings.metadataInterval().toNanos()) {
-                addNewPartitions(session);
+                addNewPartitions(kafkaConsumer);
                 lastMetadataCheck = System.nanoTime();
             }
         }
@@ -244,9 +244,9 @@ final class KafkaLiveConsumer {
      * Polls, riding out broker trouble: the client reconnects by itself; an error here is logged and the
      * loop goes on (a lost broker shows as lag and as readiness DOWN, not as a dead thread).
      */
-    private ConsumerRecords<String, byte[]> pollQuietly(KafkaConsumer<String, byte[]> session) {
+    private ConsumerRecords<String, byte[]> pollQuietly(KafkaConsumer<String, byte[]> kafkaConsumer) {
         try {
-            return session.poll(Duration.ofMillis(200));
+            return kafkaConsumer.poll(Duration.ofMillis(200));
         } catch (WakeupException e) {
             throw e;
         } catch (org.apache.kafka.common.KafkaException e) {
@@ -255,20 +255,20 @@ final class KafkaLiveConsumer {
         }
     }
 
-    /** First session: assigns every partition, seeks one window back from the end, tells the window where it starts. */
-    private void assignAndSeek(KafkaConsumer<String, byte[]> session) {
+    /** First kafkaConsumer: assigns every partition, seeks one window back from the end, tells the window where it starts. */
+    private void assignAndSeek(KafkaConsumer<String, byte[]> kafkaConsumer) {
         List<TopicPartition> partitions = new ArrayList<>();
         for (Topic topic : topics.values()) {
             for (int p = 0; p < partitionCounts.get(topic.name()); p++) {
                 partitions.add(new TopicPartition(topic.name(), p));
             }
         }
-        session.assign(partitions);
-        Map<TopicPartition, Long> ends = session.endOffsets(partitions, Duration.ofSeconds(30));
-        Map<TopicPartition, Long> begins = session.beginningOffsets(partitions, Duration.ofSeconds(30));
+        kafkaConsumer.assign(partitions);
+        Map<TopicPartition, Long> ends = kafkaConsumer.endOffsets(partitions, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> begins = kafkaConsumer.beginningOffsets(partitions, Duration.ofSeconds(30));
         for (TopicPartition partition : partitions) {
             long start = Math.max(begins.get(partition), ends.get(partition) - lookBack);
-            session.seek(partition, start);
+            kafkaConsumer.seek(partition, start);
             window.startAt(stream(partition), start);
             next.put(partition, start);
         }
@@ -277,11 +277,11 @@ final class KafkaLiveConsumer {
                 partitions.size(), lookBack);
     }
 
-    /** A later session: the same partitions, each from the offset after the last record handled. */
-    private void resume(KafkaConsumer<String, byte[]> session) {
+    /** A later kafkaConsumer: the same partitions, each from the offset after the last record handled. */
+    private void resume(KafkaConsumer<String, byte[]> kafkaConsumer) {
         List<TopicPartition> partitions = new ArrayList<>(next.keySet());
-        session.assign(partitions);
-        Map<TopicPartition, Long> begins = session.beginningOffsets(partitions, Duration.ofSeconds(30));
+        kafkaConsumer.assign(partitions);
+        Map<TopicPartition, Long> begins = kafkaConsumer.beginningOffsets(partitions, Duration.ofSeconds(30));
         for (TopicPartition partition : partitions) {
             long from = next.get(partition);
             if (from < begins.get(partition)) {
@@ -289,18 +289,18 @@ final class KafkaLiveConsumer {
                         partition, from, begins.get(partition) - 1);
                 from = begins.get(partition);
             }
-            session.seek(partition, from);
+            kafkaConsumer.seek(partition, from);
         }
         LOG.infof("live consumer resumes %d partitions where it stopped", partitions.size());
     }
 
     /** Partitions added at run time: assigned and read from their beginning, published live. */
-    private void addNewPartitions(KafkaConsumer<String, byte[]> session) {
+    private void addNewPartitions(KafkaConsumer<String, byte[]> kafkaConsumer) {
         List<TopicPartition> added = new ArrayList<>();
         for (Topic topic : topics.values()) {
             List<PartitionInfo> infos;
             try {
-                infos = session.partitionsFor(topic.name(), Duration.ofSeconds(5));
+                infos = kafkaConsumer.partitionsFor(topic.name(), Duration.ofSeconds(5));
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 continue; // the next check tries again
             }
@@ -318,7 +318,7 @@ final class KafkaLiveConsumer {
         if (added.isEmpty()) {
             return;
         }
-        Map<TopicPartition, Long> begins = session.beginningOffsets(added, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> begins = kafkaConsumer.beginningOffsets(added, Duration.ofSeconds(30));
         for (TopicPartition partition : added) {
             long begin = begins.get(partition);
             window.startAt(stream(partition), begin);
@@ -326,12 +326,12 @@ final class KafkaLiveConsumer {
             next.put(partition, begin);
         }
         // the positions of the partitions already assigned are kept by reseeking them to where we are
-        resume(session);
+        resume(kafkaConsumer);
     }
 
     private void handle(ConsumerRecord<String, byte[]> record) {
         Topic topic = topics.get(record.topic());
-        Checked checked = CloudEventShape.check(topic.stream(), record.key(), record.headers(), record.value());
+        Checked checked = CloudEventShape.check(topic.source(), record.key(), record.headers(), record.value());
         if (!checked.isValid()) {
             malformed.incrementAndGet(); // never delivered; DeadLetterRouter copies it to the DLQ
             return;
@@ -346,10 +346,10 @@ final class KafkaLiveConsumer {
         }
     }
 
-    private void updateLag(KafkaConsumer<String, byte[]> session) {
+    private void updateLag(KafkaConsumer<String, byte[]> kafkaConsumer) {
         long total = 0;
         for (TopicPartition partition : liveFrom.keySet()) {
-            total += session.currentLag(partition).orElse(0);
+            total += kafkaConsumer.currentLag(partition).orElse(0);
         }
         lag.set(total);
     }
@@ -369,10 +369,10 @@ final class KafkaLiveConsumer {
         }
     }
 
-    private static void closeQuietly(KafkaConsumer<String, byte[]> session) {
-        if (session != null) {
+    private static void closeQuietly(KafkaConsumer<String, byte[]> kafkaConsumer) {
+        if (kafkaConsumer != null) {
             try {
-                session.close(Duration.ofSeconds(2));
+                kafkaConsumer.close(Duration.ofSeconds(2));
             } catch (RuntimeException e) {
                 LOG.debugf("closing the live consumer: %s", e.toString());
             }

@@ -298,7 +298,7 @@ final class KafkaReplayReader implements ColdReplay {
                         continue;
                     }
                     if (checked == null) {
-                        checked = CloudEventShape.check(request.topic.stream(), record.key(), record.headers(),
+                        checked = CloudEventShape.check(request.topic.source(), record.key(), record.headers(),
                                 record.value());
                     }
                     keep(request, record, checked);

@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 import com.escrowplatform.realtime.gateway.Gateway;
-import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.Subscriber;
 import com.escrowplatform.realtime.gateway.event.EventIds;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 import com.escrowplatform.realtime.gateway.event.Room;
@@ -55,12 +55,12 @@ final class ConnectionRecovery {
     }
 
     /** Subscribes every room of the offset after its recorded position. Not under the socket's lock. */
-    void start(Gateway gateway, Session session, Caller caller, Listener listener) {
+    void start(Gateway gateway, Subscriber subscriber, Caller caller, Listener listener) {
         List<CompletableFuture<Boolean>> resumed = new ArrayList<>();
         for (Map.Entry<Room, StreamPosition> entry : resumable.rooms().entrySet()) {
             Room room = entry.getKey();
             StreamPosition seen = entry.getValue();
-            resumed.add(gateway.subscribe(session, caller, room, EventIds.encodePosition(room.name(), seen),
+            resumed.add(gateway.subscribe(subscriber, caller, room, EventIds.encodePosition(room.name(), seen),
                     subscribed -> listener.resumed(room.name(), subscribed.recovered() ? seen : subscribed.seenThrough()))
                     .toCompletableFuture()
                     .handle((subscribed, failure) -> failure == null && subscribed.recovered()));

@@ -9,7 +9,7 @@ import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Peer;
-import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.Subscriber;
 import com.escrowplatform.realtime.gateway.Subscribed;
 import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.escrowplatform.realtime.gateway.event.EventIds;
@@ -78,7 +78,7 @@ final class SocketIoPeer implements Peer {
     private State state = State.AWAITING_CONNECT;
     private Caller caller;
     /** The hub's side of this socket; set once the CONNECT is verified. */
-    private Session hubSession;
+    private Subscriber subscriber;
     private final RecoveryOffsets offsets;
     /** Set while RECOVERING. */
     private ConnectionRecovery recovery;
@@ -180,7 +180,7 @@ final class SocketIoPeer implements Peer {
                     verify = true;
                 }
                 case AUTHENTICATING -> {
-                    if (hubSession != null) {
+                    if (subscriber != null) {
                         protocolError = true; // verified already: connecting
                     } else if (pendingConnect != null) {
                         tooMany = countRefusal(); // replaced before it was even verified
@@ -278,7 +278,7 @@ final class SocketIoPeer implements Peer {
         Optional<RecoveryTokens.Resumable> resumable = server.recovery() == null || presentedPid == null
                 ? Optional.empty()
                 : server.recovery().resume(who.userId(), presentedPid, presentedOffset);
-        Optional<Session> opened = server.gateway().open(this, who);
+        Optional<Subscriber> opened = server.gateway().open(this, who);
         if (opened.isEmpty()) {
             refuse("too many connections");
             return;
@@ -291,7 +291,7 @@ final class SocketIoPeer implements Peer {
             if (connected) {
                 stopAwaitingConnect();
                 caller = who;
-                hubSession = opened.get();
+                subscriber = opened.get();
                 expiryTimer = server.timers().schedule(msLeft,
                         () -> engine.close(CloseCodes.POLICY_VIOLATION, "authentication expired"));
                 if (resumable.isPresent()) {
@@ -315,7 +315,7 @@ final class SocketIoPeer implements Peer {
 
     /** A normal connect: a new pid, the user's own room live from now (as the native protocol joins it). */
     private void connectFresh() {
-        Session current;
+        Subscriber current;
         Caller who;
         synchronized (this) {
             if (state == State.CLOSED) {
@@ -324,7 +324,7 @@ final class SocketIoPeer implements Peer {
             state = State.CONNECTED;
             String pid = offsets.startFresh(caller.userId());
             engine.send(SocketIoPackets.connected(engine.sid, pid), null);
-            current = hubSession;
+            current = subscriber;
             who = caller;
         }
         // Gateway.subscribe rather than joinOwnRoom: same room, no replay, but it tells the position to
@@ -345,7 +345,7 @@ final class SocketIoPeer implements Peer {
     }
 
     /** Not under the lock: resumes the presented offset's rooms; see {@link ConnectionRecovery}. */
-    private void recover(ConnectionRecovery attempt, Session current, Caller who) {
+    private void recover(ConnectionRecovery attempt, Subscriber current, Caller who) {
         attempt.start(server.gateway(), current, who, new ConnectionRecovery.Listener() {
             @Override
             public void resumed(String room, StreamPosition seenThrough) {
@@ -370,7 +370,7 @@ final class SocketIoPeer implements Peer {
     private void finishRecovery(ConnectionRecovery attempt, boolean recovered) {
         List<GatewayEvent> held;
         List<String> resumedRooms;
-        Session current;
+        Subscriber current;
         synchronized (this) {
             if (recovery != attempt) {
                 return; // the session closed meanwhile
@@ -387,7 +387,7 @@ final class SocketIoPeer implements Peer {
             }
             state = State.ABANDONING_RECOVERY;
             resumedRooms = offsets.clear();
-            current = hubSession;
+            current = subscriber;
         }
         for (GatewayEvent event : held) {
             current.writeCompleted(event);
@@ -422,10 +422,10 @@ final class SocketIoPeer implements Peer {
             answerRefused(ackId, ErrorCode.BAD_REQUEST, "lastEventId must be a string");
             return;
         }
-        Session current;
+        Subscriber current;
         Caller who;
         synchronized (this) {
-            current = hubSession;
+            current = subscriber;
             who = caller;
         }
         if ("unsubscribe".equals(name)) {
@@ -436,7 +436,7 @@ final class SocketIoPeer implements Peer {
         }
     }
 
-    private void subscribe(Session current, Caller who, String name, String lastEventId, long ackId) {
+    private void subscribe(Subscriber current, Caller who, String name, String lastEventId, long ackId) {
         Room room;
         try {
             room = Room.parse(name);
@@ -474,7 +474,7 @@ final class SocketIoPeer implements Peer {
         });
     }
 
-    private void unsubscribe(Session current, String name, long ackId) {
+    private void unsubscribe(Subscriber current, String name, long ackId) {
         Room room;
         try {
             room = Room.parse(name);
@@ -504,14 +504,14 @@ final class SocketIoPeer implements Peer {
      * connect timeout does.
      */
     private void leave() {
-        Session current;
+        Subscriber current;
         Caller who;
         synchronized (this) {
-            if (state == State.CLOSED || state == State.LEFT || hubSession == null) {
+            if (state == State.CLOSED || state == State.LEFT || subscriber == null) {
                 return;
             }
             state = State.LEFT;
-            current = hubSession;
+            current = subscriber;
             who = caller;
             server.timers().cancel(expiryTimer);
             awaitConnect();
@@ -523,7 +523,7 @@ final class SocketIoPeer implements Peer {
 
     @Override
     public void send(GatewayEvent event) {
-        Session current;
+        Subscriber current;
         synchronized (this) {
             if (state == State.RECOVERING) {
                 recovery.hold(event);
@@ -533,7 +533,7 @@ final class SocketIoPeer implements Peer {
                 deliver(event);
                 return;
             }
-            current = hubSession; // not connected: the event is dropped
+            current = subscriber; // not connected: the event is dropped
         }
         if (current != null) {
             current.writeCompleted(event);
@@ -543,7 +543,7 @@ final class SocketIoPeer implements Peer {
     /** Under the lock: the offset is recorded and the frame queued in one step, so both keep one order. */
     private void deliver(GatewayEvent event) {
         String offset = offsets.offsetAfter(event);
-        Session current = hubSession;
+        Subscriber current = subscriber;
         engine.send(SocketIoPackets.event(event.encodedFor(SocketIoPackets.EVENT_PREFIX), offset),
                 () -> current.writeCompleted(event));
     }
@@ -563,11 +563,11 @@ final class SocketIoPeer implements Peer {
 
     /** The Engine.IO session ended: leave the hub. */
     void onEngineClosed() {
-        Session current;
+        Subscriber current;
         Caller who;
         List<GatewayEvent> held;
         synchronized (this) {
-            boolean joined = hubSession != null && state != State.CLOSED && state != State.LEFT;
+            boolean joined = subscriber != null && state != State.CLOSED && state != State.LEFT;
             state = State.CLOSED;
             server.timers().cancel(expiryTimer);
             stopAwaitingConnect();
@@ -577,7 +577,7 @@ final class SocketIoPeer implements Peer {
             if (!joined) {
                 return;
             }
-            current = hubSession;
+            current = subscriber;
             who = caller;
         }
         for (GatewayEvent event : held) {

@@ -50,8 +50,9 @@ final class NativeFrames {
         return new ClientFrame(op, room, lastEventId, ref);
     }
 
-    static String welcome(String sessionId, String userId, String expiresAt) {
-        ObjectNode frame = JSON.createObjectNode().put("type", "welcome").put("sessionId", sessionId).put("userId", userId);
+    static String welcome(String connectionId, String userId, String expiresAt) {
+        ObjectNode frame = JSON.createObjectNode().put("type", "welcome").put("sessionId", connectionId)
+                .put("userId", userId);
         frame.put("expiresAt", expiresAt);
         return frame.toString();
     }

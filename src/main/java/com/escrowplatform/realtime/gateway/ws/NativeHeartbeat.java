@@ -12,7 +12,7 @@ import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
-import com.escrowplatform.realtime.gateway.ws.NativeSocket.NativeConnection;
+import com.escrowplatform.realtime.gateway.ws.NativeEndpoint.NativeConnection;
 
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -27,7 +27,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
  * <ul>
  *   <li>pings a socket that has been silent for {@code ping-interval} (a client that talks needs none);</li>
  *   <li>closes with 1001 a socket that sent nothing, not even a pong, for {@code dead-peer-timeout}, which frees
- *       its hub session at once instead of when TCP finally notices, minutes later;</li>
+ *       its hub subscriber at once instead of when TCP finally notices, minutes later;</li>
  *   <li>closes with 1008 a socket whose token expires (CONTRACT 5): a token expiring before the next tick gets a
  *       timer for its exact second, so the close is on time without a timer per socket for the token's life.</li>
  * </ul>
@@ -95,7 +95,7 @@ public class NativeHeartbeat {
         long now = System.nanoTime();
         long nowMillis = System.currentTimeMillis();
         for (WebSocketConnection connection : connections) {
-            NativeConnection state = connection.userData().get(NativeSocket.STATE);
+            NativeConnection state = connection.userData().get(NativeEndpoint.STATE);
             if (state == null) {
                 continue; // not a native socket, or not open yet
             }

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 import com.escrowplatform.realtime.gateway.Peer;
-import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.Subscriber;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 
 import io.netty.buffer.Unpooled;
@@ -18,7 +18,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 
 /**
  * A native {@code /ws} socket as the hub sees it. Writes are handed to the socket's event loop and never
- * awaited: each write's completion gives its bytes back to the session's outbound budget.
+ * awaited: each write's completion gives its bytes back to the subscriber's outbound budget.
  *
  * <h2>Why frames go to the channel, not through {@code WebSocketConnection.sendText}</h2>
  * websockets-next's send builds a Mutiny pipeline per frame, whose context propagation captures every thread
@@ -41,8 +41,8 @@ final class NativePeer implements Peer {
 
     private final WebSocketConnection connection;
     private final Channel channel;
-    /** Set once, right after the hub opened the session and before any subscription exists. */
-    private volatile Session session;
+    /** Set once, right after the hub opened the subscriber and before any subscription exists. */
+    private volatile Subscriber subscriber;
     /** Frames queued on the event loop and not yet written. */
     private volatile int queued;
 
@@ -51,8 +51,8 @@ final class NativePeer implements Peer {
         this.channel = channel;
     }
 
-    void attach(Session opened) {
-        this.session = opened;
+    void attach(Subscriber opened) {
+        this.subscriber = opened;
     }
 
     @Override
@@ -88,12 +88,12 @@ final class NativePeer implements Peer {
             boolean last = QUEUED.decrementAndGet(this) == 0;
             if (!connection.isClosed()) {
                 ChannelPromise promise = event == null ? channel.voidPromise()
-                        : channel.newPromise().addListener(done -> session.writeCompleted(event));
+                        : channel.newPromise().addListener(done -> subscriber.writeCompleted(event));
                 channel.write(frame, promise);
             } else {
                 frame.release();
                 if (event != null) {
-                    session.writeCompleted(event);
+                    subscriber.writeCompleted(event);
                 }
             }
             if (last) {

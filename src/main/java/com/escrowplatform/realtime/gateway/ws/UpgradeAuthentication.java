@@ -109,7 +109,7 @@ public class UpgradeAuthentication implements HttpUpgradeCheck {
 
     @Override
     public boolean appliesTo(String endpointId) {
-        return NativeSocket.ENDPOINT_ID.equals(endpointId);
+        return NativeEndpoint.ENDPOINT_ID.equals(endpointId);
     }
 
     /** Moves the verified caller from the filter's header, and the connection's channel, into the user data. */

@@ -79,7 +79,7 @@ class ColdReplayStormTest {
             described = admin.describeTopics(List.of(topicName)).allTopicNames().get(30, TimeUnit.SECONDS).get(topicName);
         }
         UUID topicId = new UUID(described.topicId().getMostSignificantBits(), described.topicId().getLeastSignificantBits());
-        topic = new KafkaLiveConsumer.Topic(topicName, topicId, PARTITIONS, CloudEventShape.Stream.ESCROW_EVENTS);
+        topic = new KafkaLiveConsumer.Topic(topicName, topicId, PARTITIONS, CloudEventShape.SourceTopic.ESCROW_EVENTS);
         partitioner = new KafkaKeyRoomPartitioner(new KafkaKeyRoomPartitioner.TopicLayout(topicId, PARTITIONS),
                 new KafkaKeyRoomPartitioner.TopicLayout(UUID.randomUUID(), 1));
 

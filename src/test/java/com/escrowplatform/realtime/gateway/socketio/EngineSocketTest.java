@@ -62,7 +62,7 @@ class EngineSocketTest {
     void shouldCloseWhenThePongDoesNotComeWithinThePingTimeout() {
         RecordingTransport client = open();
         client.receive("40{\"token\":\"" + TestTokens.forUser("u1") + "\"}");
-        assertThat(stub.hub.sessionCount()).isEqualTo(1);
+        assertThat(stub.hub.socketCount()).isEqualTo(1);
 
         stub.timers.advance(PING_INTERVAL_MS);
         stub.timers.advance(PING_TIMEOUT_MS - 1);
@@ -72,7 +72,7 @@ class EngineSocketTest {
         assertThat(client.closeCode()).isEqualTo(CloseCodes.GOING_AWAY);
         assertThat(client.closeReason()).isEqualTo("ping timeout");
         assertThat(stub.server.findEngineSocket(client.engine().sid)).isNull();
-        assertThat(stub.hub.sessionCount()).as("the Socket.IO socket left the hub").isZero();
+        assertThat(stub.hub.socketCount()).as("the Socket.IO socket left the hub").isZero();
     }
 
     @Test
@@ -117,7 +117,7 @@ class EngineSocketTest {
         client.engine().send("42[\"late\"]", null);
         stub.timers.advance(PING_INTERVAL_MS + PING_TIMEOUT_MS);
 
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
         assertThat(client.unread()).as("no ping, no late packet after the close").isEmpty();
     }
 

@@ -56,7 +56,7 @@ class SocketIoPeerTest {
         assertThat(reply.path("sid").asText()).isEqualTo(client.engine().sid);
         assertThat(reply.path("pid").asText()).isNotEmpty();
         assertThat(client.next()).startsWith("42[\"" + SocketIoPeer.OFFSET_EVENT + "\",\"");
-        assertThat(stub.hub.sessionCount()).isEqualTo(1);
+        assertThat(stub.hub.socketCount()).isEqualTo(1);
         assertThat(stub.hub.subscriptionCount()).isEqualTo(1); // the own user room
         assertThat(client.closeCode()).isNull();
     }
@@ -70,7 +70,7 @@ class SocketIoPeerTest {
         client.receive("40");
         assertThat(client.next()).isEqualTo("44{\"message\":\"unauthorized\"}");
 
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
         assertThat(client.closeCode()).isNull();
         assertThat(stub.counter("escrow.socketio.connects.refused")).isEqualTo(2);
     }
@@ -82,7 +82,7 @@ class SocketIoPeerTest {
         client.receive("40/admin,{\"token\":\"" + TestTokens.forUser("u1") + "\"}");
 
         assertThat(client.next()).isEqualTo("44/admin,{\"message\":\"Invalid namespace\"}");
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
     }
 
     @Test
@@ -186,7 +186,7 @@ class SocketIoPeerTest {
 
         assertThat(client.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
         assertThat(client.closeReason()).startsWith("malformed packet");
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
     }
 
     @Test
@@ -203,7 +203,7 @@ class SocketIoPeerTest {
         RecordingTransport client = connected("u1");
 
         client.receive("41");
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
         assertThat(client.closeCode()).isNull();
 
         stub.timers.advance(45_000);
@@ -233,7 +233,7 @@ class SocketIoPeerTest {
 
         assertThat(client.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
         assertThat(client.closeReason()).isEqualTo("authentication expired");
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
     }
 
     @Test
@@ -243,6 +243,6 @@ class SocketIoPeerTest {
         client.engine().peer().close(4008, "too slow");
 
         assertThat(client.closeCode()).isEqualTo(4008);
-        assertThat(stub.hub.sessionCount()).isZero();
+        assertThat(stub.hub.socketCount()).isZero();
     }
 }

@@ -4,14 +4,14 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The subscriptions of one session, by room: the session half of the hub's two indexes ({@link RoomIndex} is
+ * The subscriptions of one subscriber, by room: the subscriber half of the hub's two indexes ({@link RoomIndex} is
  * the other). A socket is in a few rooms (its user room and the escrows on its screen), so they are kept in a
  * small array searched linearly: a hash map's table and nodes would weigh more than the subscriptions, on
  * every one of tens of thousands of sockets.
  *
- * <p>Not thread-safe: guarded by the session lock, like everything it holds.
+ * <p>Not thread-safe: guarded by the subscriber lock, like everything it holds.
  */
-final class SessionRooms {
+final class SubscriptionsByRoom {
     private static final Subscription[] NONE = new Subscription[0];
 
     private Subscription[] subscriptions = NONE;
@@ -22,7 +22,7 @@ final class SessionRooms {
         return at < 0 ? null : subscriptions[at];
     }
 
-    /** Adds a subscription to a room the session is not in. */
+    /** Adds a subscription to a room the subscriber is not in. */
     void add(Subscription subscription) {
         if (size == subscriptions.length) {
             subscriptions = Arrays.copyOf(subscriptions, Math.max(2, size * 2));
@@ -30,7 +30,7 @@ final class SessionRooms {
         subscriptions[size++] = subscription;
     }
 
-    /** Removes and returns the room's subscription, or null when the session is not in the room. */
+    /** Removes and returns the room's subscription, or null when the subscriber is not in the room. */
     Subscription remove(String room) {
         int at = indexOf(room);
         if (at < 0) {
@@ -55,7 +55,7 @@ final class SessionRooms {
         return size;
     }
 
-    /** Empties the session's rooms, returning what they held. */
+    /** Empties the subscriber's rooms, returning what they held. */
     List<Subscription> clear() {
         List<Subscription> left = List.of(Arrays.copyOf(subscriptions, size));
         subscriptions = NONE;

@@ -10,7 +10,7 @@ import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Gateway;
-import com.escrowplatform.realtime.gateway.Session;
+import com.escrowplatform.realtime.gateway.Subscriber;
 import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.escrowplatform.realtime.gateway.event.GatewayException;
 import com.escrowplatform.realtime.gateway.ws.NativeFrames.ClientFrame;
@@ -37,9 +37,9 @@ import io.vertx.core.buffer.Buffer;
  * the shared {@link Gateway}. Callbacks run on the connection's event loop and never block: replies and events
  * are written without waiting.
  */
-@WebSocket(path = "/ws", endpointId = NativeSocket.ENDPOINT_ID)
-public class NativeSocket {
-    private static final Logger LOG = Logger.getLogger(NativeSocket.class);
+@WebSocket(path = "/ws", endpointId = NativeEndpoint.ENDPOINT_ID)
+public class NativeEndpoint {
+    private static final Logger LOG = Logger.getLogger(NativeEndpoint.class);
     static final String ENDPOINT_ID = "escrow-native";
     static final TypedKey<NativeConnection> STATE = new TypedKey<>("escrow.native");
 
@@ -47,7 +47,7 @@ public class NativeSocket {
     static final class NativeConnection {
         final NativePeer peer;
         final Caller caller;
-        final Session session;
+        final Subscriber subscriber;
         /** Epoch seconds, or {@link VerifiedCaller#NO_EXPIRY}. */
         final long expiresAtEpochSecond;
         volatile long lastHeardNanos = System.nanoTime();
@@ -56,11 +56,11 @@ public class NativeSocket {
         /** Heartbeat thread only: the close at expiry has its timer. */
         boolean expiryScheduled;
 
-        NativeConnection(NativePeer peer, VerifiedCaller verified, Session session) {
+        NativeConnection(NativePeer peer, VerifiedCaller verified, Subscriber subscriber) {
             this.peer = peer;
             this.caller = verified.caller();
             this.expiresAtEpochSecond = verified.expiresAtEpochSecond();
-            this.session = session;
+            this.subscriber = subscriber;
         }
     }
 
@@ -84,16 +84,16 @@ public class NativeSocket {
         }
         NativePeer peer = new NativePeer(connection, channel);
         Caller caller = verified.caller();
-        Optional<Session> session = gateway.open(peer, caller);
-        if (session.isEmpty()) {
+        Optional<Subscriber> subscriber = gateway.open(peer, caller);
+        if (subscriber.isEmpty()) {
             peer.close(CloseCodes.POLICY_VIOLATION, "too many connections for this user");
             return;
         }
-        peer.attach(session.get());
-        connection.userData().put(STATE, new NativeConnection(peer, verified, session.get()));
+        peer.attach(subscriber.get());
+        connection.userData().put(STATE, new NativeConnection(peer, verified, subscriber.get()));
         peer.reply(NativeFrames.welcome(connection.id(), caller.userId(),
                 verified.expires() ? Instant.ofEpochSecond(verified.expiresAtEpochSecond()).toString() : null));
-        gateway.joinOwnRoom(session.get(), caller);
+        gateway.joinOwnRoom(subscriber.get(), caller);
     }
 
     @OnTextMessage
@@ -112,11 +112,11 @@ public class NativeSocket {
             return;
         }
         if ("unsubscribe".equals(frame.op())) {
-            gateway.unsubscribe(state.session, frame.room());
+            gateway.unsubscribe(state.subscriber, frame.room());
             state.peer.reply(NativeFrames.unsubscribed(frame.room(), frame.ref()));
             return;
         }
-        gateway.subscribe(state.session, state.caller, frame.room(), frame.lastEventId(),
+        gateway.subscribe(state.subscriber, state.caller, frame.room(), frame.lastEventId(),
                 subscribed -> state.peer.reply(NativeFrames.subscribed(subscribed, frame.ref())))
                 .whenComplete((subscribed, failure) -> {
                     if (failure != null) {
@@ -139,7 +139,7 @@ public class NativeSocket {
     void close(WebSocketConnection connection) {
         NativeConnection state = connection.userData().remove(STATE);
         if (state != null) {
-            gateway.close(state.session, state.caller);
+            gateway.close(state.subscriber, state.caller);
         }
     }
 

@@ -11,18 +11,18 @@ import com.escrowplatform.realtime.gateway.event.GatewayEvent;
  * <h2>Outbound budget</h2>
  * Bytes ({@link GatewayEvent#sizeBytes()}) are counted when a frame is handed to the peer and released when
  * the adapter reports the write done ({@link #writeCompleted}). A handover that would take the count above
- * {@link HubLimits#maxOutboundBytesPerSession()} closes the socket with 4008 instead: the event is not
+ * {@link HubLimits#maxOutboundBytesPerSocket()} closes the socket with 4008 instead: the event is not
  * queued, nobody waits, and other sockets are unaffected.
  *
  * <h2>Threads and locks</h2>
  * {@link #writeCompleted} and the counters are lock-free and callable from any thread. The subscription map
- * and the rate bucket are guarded by this object's monitor ("the session lock"). Lock order in the hub:
- * subscription lock, then session lock, then a room's index bin; never the other way round. In particular a
- * thread holding the session lock never waits for a subscription lock: the live consumer holds a
- * subscription lock while it sends, and a send can close the session (too slow), which takes the session
+ * and the rate bucket are guarded by this object's monitor ("the subscriber lock"). Lock order in the hub:
+ * subscription lock, then subscriber lock, then a room's index bin; never the other way round. In particular a
+ * thread holding the subscriber lock never waits for a subscription lock: the live consumer holds a
+ * subscription lock while it sends, and a send can close the subscriber (too slow), which takes the subscriber
  * lock; the reverse order would deadlock.
  */
-public final class Session {
+public final class Subscriber {
 
     private static final AtomicLong IDS = new AtomicLong();
 
@@ -31,17 +31,17 @@ public final class Session {
     final Peer peer;
     private final long maxOutstandingBytes;
     private final AtomicLong outstandingBytes = new AtomicLong();
-    /** Written under the session lock, read anywhere. */
+    /** Written under the subscriber lock, read anywhere. */
     volatile boolean open = true;
-    /** Guarded by the session lock. */
-    final SessionRooms subscriptions = new SessionRooms();
-    /** Guarded by the session lock. */
+    /** Guarded by the subscriber lock. */
+    final SubscriptionsByRoom subscriptions = new SubscriptionsByRoom();
+    /** Guarded by the subscriber lock. */
     final TokenBucket subscribeRate;
 
-    Session(Hub hub, Peer peer, HubLimits limits, long nowNanos) {
+    Subscriber(Hub hub, Peer peer, HubLimits limits, long nowNanos) {
         this.hub = hub;
         this.peer = peer;
-        this.maxOutstandingBytes = limits.maxOutboundBytesPerSession();
+        this.maxOutstandingBytes = limits.maxOutboundBytesPerSocket();
         this.subscribeRate = new TokenBucket(limits.subscribesPerSecond(), limits.subscribeBurst(), nowNanos);
     }
 
@@ -64,7 +64,7 @@ public final class Session {
         outstandingBytes.addAndGet(-event.sizeBytes());
     }
 
-    /** Rooms this session is in, including those still replaying. */
+    /** Rooms this subscriber is in, including those still replaying. */
     synchronized int subscriptionCount() {
         return subscriptions.size();
     }
@@ -73,7 +73,7 @@ public final class Session {
      * Hands one event to the peer within the budget. Called under the caller's subscription lock, which
      * keeps one room's frames in order; never blocks.
      *
-     * @return false when the session is closed, or has just been closed for being too slow
+     * @return false when the subscriber is closed, or has just been closed for being too slow
      */
     boolean send(GatewayEvent event) {
         if (!open) {
@@ -102,6 +102,6 @@ public final class Session {
 
     @Override
     public String toString() {
-        return "Session[" + id + (open ? "" : " closed") + "]";
+        return "Subscriber[" + id + (open ? "" : " closed") + "]";
     }
 }

@@ -26,7 +26,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** The native protocol of CONTRACT 5, end to end: REST change → outbox → Kafka → hub → socket. */
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
-class NativeSocketTest {
+class NativeEndpointTest {
     static final Duration WAIT = Duration.ofSeconds(15);
 
     @TestHTTPResource("/")
