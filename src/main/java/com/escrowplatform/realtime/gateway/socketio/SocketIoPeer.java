@@ -40,12 +40,10 @@ import com.fasterxml.jackson.databind.node.NullNode;
  * event is recovered too.
  *
  * <h2>CONNECT</h2>
- * The token is verified off the event loop. A CONNECT that arrives while the previous one is still being
- * verified replaces it (a client that refreshed its token and called {@code socket.connect()} again): only the
- * newest is answered, and at most one verification runs per session. Every CONNECT that does not end connected
- * (refused, or replaced) counts; the {@code max-refused-connects}-th is answered and the session closed (1008),
- * so a session cannot buy signature checks without bound. A session that is not connected
- * {@code connect-timeout} after it opened (or after a DISCONNECT) is closed (1008).
+ * The token is verified off the event loop ({@link SocketIoAuthenticator}). A CONNECT that arrives while the
+ * previous one is still being verified replaces it (a client that refreshed its token and called
+ * {@code socket.connect()} again): only the newest is answered, and at most one verification runs per session.
+ * {@link ConnectAttempts} keeps the bounds: refused CONNECTs and the connect timeout each close the session (1008).
  *
  * <h2>Threads and locks</h2>
  * Packets arrive on event loops; events ({@link #send}) and subscription answers on any thread, while the
@@ -83,37 +81,15 @@ final class SocketIoPeer implements Peer {
     /** Set while RECOVERING. */
     private ConnectionRecovery recovery;
     private long expiryTimer = -1;
-    /** The newest CONNECT payload that came while another was being verified; replaces that one. */
-    private JsonNode pendingConnect;
-    private int refusedConnects;
-    private long connectTimer = -1;
-    /** Counted in {@link SocketIoServer}'s open sessions without an authenticated socket. */
-    private boolean countedUnauthenticated;
+    private final ConnectAttempts connectAttempts;
 
     SocketIoPeer(SocketIoServer server, EngineSocket engine) {
         this.server = server;
         this.engine = engine;
         this.offsets = new RecoveryOffsets(server.recovery());
+        this.connectAttempts = new ConnectAttempts(server);
         synchronized (this) {
-            awaitConnect();
-        }
-    }
-
-    /** Under the lock: not connected from now on; closed unless a CONNECT succeeds within the connect timeout. */
-    private void awaitConnect() {
-        if (!countedUnauthenticated) {
-            countedUnauthenticated = true;
-            server.unauthenticatedEngineSockets().incrementAndGet();
-        }
-        connectTimer = server.timers().schedule(server.connectTimeoutMillis(), this::connectTimedOut);
-    }
-
-    /** Under the lock: authenticated, or gone. */
-    private void stopAwaitingConnect() {
-        server.timers().cancel(connectTimer);
-        if (countedUnauthenticated) {
-            countedUnauthenticated = false;
-            server.unauthenticatedEngineSockets().decrementAndGet();
+            connectAttempts.awaitConnect(this::connectTimedOut);
         }
     }
 
@@ -182,11 +158,11 @@ final class SocketIoPeer implements Peer {
                 case AUTHENTICATING -> {
                     if (subscriber != null) {
                         protocolError = true; // verified already: connecting
-                    } else if (pendingConnect != null) {
-                        tooMany = countRefusal(); // replaced before it was even verified
-                    }
-                    if (!protocolError) {
-                        pendingConnect = auth;
+                    } else {
+                        if (connectAttempts.replaced()) {
+                            tooMany = connectAttempts.refuse(); // replaced before it was even verified
+                        }
+                        connectAttempts.waitBehind(auth);
                     }
                 }
                 // a CONNECT while connected or after leaving breaks the protocol
@@ -225,7 +201,7 @@ final class SocketIoPeer implements Peer {
     }
 
     private synchronized boolean replaced() {
-        return pendingConnect != null;
+        return connectAttempts.replaced();
     }
 
     /**
@@ -239,9 +215,9 @@ final class SocketIoPeer implements Peer {
             if (state != State.AUTHENTICATING) {
                 return; // the session closed meanwhile
             }
-            tooMany = countRefusal();
-            next = tooMany ? null : pendingConnect;
-            pendingConnect = null;
+            tooMany = connectAttempts.refuse();
+            JsonNode newer = connectAttempts.takeNewer();
+            next = tooMany ? null : newer;
             if (next == null) {
                 state = State.AWAITING_CONNECT;
             }
@@ -254,12 +230,6 @@ final class SocketIoPeer implements Peer {
         if (tooMany) {
             closeForRefusedConnects();
         }
-    }
-
-    /** Under the lock: one more CONNECT that did not connect; true when that was the last one allowed. */
-    private boolean countRefusal() {
-        server.refusedConnects().increment();
-        return ++refusedConnects >= server.maxRefusedConnects();
     }
 
     private void closeForRefusedConnects() {
@@ -287,9 +257,9 @@ final class SocketIoPeer implements Peer {
         ConnectionRecovery attempt = null;
         synchronized (this) {
             // not when the engine closed while the token was checked, nor when a newer CONNECT came meanwhile
-            connected = state == State.AUTHENTICATING && pendingConnect == null;
+            connected = state == State.AUTHENTICATING && !connectAttempts.replaced();
             if (connected) {
-                stopAwaitingConnect();
+                connectAttempts.connected();
                 caller = who;
                 subscriber = opened.get();
                 expiryTimer = server.timers().schedule(msLeft,
@@ -514,7 +484,7 @@ final class SocketIoPeer implements Peer {
             current = subscriber;
             who = caller;
             server.timers().cancel(expiryTimer);
-            awaitConnect();
+            connectAttempts.awaitConnect(this::connectTimedOut);
         }
         server.gateway().close(current, who);
     }
@@ -570,8 +540,7 @@ final class SocketIoPeer implements Peer {
             boolean joined = subscriber != null && state != State.CLOSED && state != State.LEFT;
             state = State.CLOSED;
             server.timers().cancel(expiryTimer);
-            stopAwaitingConnect();
-            pendingConnect = null;
+            connectAttempts.closed();
             held = recovery == null ? List.of() : recovery.release();
             recovery = null;
             if (!joined) {

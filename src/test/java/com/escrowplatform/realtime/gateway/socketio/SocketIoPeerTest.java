@@ -76,6 +76,24 @@ class SocketIoPeerTest {
     }
 
     @Test
+    void shouldAnswerTheFifthRefusedConnectAndThenCloseWithPolicyViolation() {
+        RecordingTransport client = open();
+
+        for (int refused = 1; refused <= 4; refused++) {
+            client.receive("40{\"token\":\"not-a-token\"}");
+            assertThat(client.next()).isEqualTo("44{\"message\":\"unauthorized\"}");
+            assertThat(client.closeCode()).as("open after %d refused", refused).isNull();
+        }
+        client.receive("40{\"token\":\"not-a-token\"}");
+
+        assertThat(client.next()).isEqualTo("44{\"message\":\"unauthorized\"}");
+        assertThat(client.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        assertThat(stub.counter("escrow.socketio.connects.refused")).isEqualTo(5);
+        assertThat(stub.counter("escrow.socketio.refused.connect.closes")).isEqualTo(1);
+        assertThat(stub.hub.socketCount()).isZero();
+    }
+
+    @Test
     void shouldRefuseAConnectToAnotherNamespace() {
         RecordingTransport client = open();
 
