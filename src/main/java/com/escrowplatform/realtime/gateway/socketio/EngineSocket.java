@@ -6,7 +6,6 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-import io.vertx.core.http.HttpServerResponse;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 
@@ -38,7 +37,7 @@ import com.escrowplatform.realtime.gateway.CloseCodes;
  * Its state is guarded by this object's monitor. The {@link SocketIoPeer} lock may be held when
  * {@link #send} is called (it keeps the order of events and their offsets), so this class never calls the
  * Socket.IO socket, or anything that could take its lock, while holding its own; under its lock it calls only
- * the {@link TextTransport}, the HTTP response of a poll and the timers.
+ * the {@link TextTransport}, the {@link PollResponse} of a poll and the timers.
  */
 final class EngineSocket {
     private static final Logger LOG = Logger.getLogger(EngineSocket.class);
@@ -58,7 +57,7 @@ final class EngineSocket {
     // guarded by this
     private TextTransport webSocket;
     private TextTransport probe;
-    private HttpServerResponse parkedPoll;
+    private PollResponse parkedPoll;
     private final ArrayDeque<Outgoing> queue = new ArrayDeque<>();
     private boolean closed;
     /** The code the session was closed with; a POST whose packets closed it for bad input gets 400. */
@@ -173,9 +172,9 @@ final class EngineSocket {
         probe = null;
         endUpgrade();
         if (parkedPoll != null) {
-            HttpServerResponse poll = parkedPoll;
+            PollResponse poll = parkedPoll;
             parkedPoll = null;
-            SocketIoServer.badRequest(poll, 3, "Bad request");
+            poll.badRequest(3, "Bad request");
         }
         flush();
     }
@@ -239,15 +238,15 @@ final class EngineSocket {
      * (or the end of the session) it gets 400 and the session goes on; a second poll while one waits ends the
      * session, as Engine.IO servers do (the client reconnects).
      */
-    void onPoll(HttpServerResponse response) {
+    void onPoll(PollResponse response) {
         synchronized (this) {
             if (closed || webSocket != null) {
-                SocketIoServer.badRequest(response, closed ? 1 : 3, closed ? "Session ID unknown" : "Bad request");
+                response.badRequest(closed ? 1 : 3, closed ? "Session ID unknown" : "Bad request");
                 return;
             }
             if (parkedPoll == null) {
                 parkedPoll = response;
-                response.closeHandler(aborted -> {
+                response.onAbort(() -> {
                     synchronized (this) {
                         if (parkedPoll == response) {
                             parkedPoll = null;
@@ -258,7 +257,7 @@ final class EngineSocket {
                 return;
             }
         }
-        SocketIoServer.badRequest(response, 3, "Bad request");
+        response.badRequest(3, "Bad request");
         close(CloseCodes.PROTOCOL_ERROR, "overlapping poll");
     }
 
@@ -266,10 +265,10 @@ final class EngineSocket {
      * A long-polling POST: packets separated by the record separator, answered {@code ok}; 400 after the
      * upgrade, or when a packet broke the protocol (the session is closed then).
      */
-    void onPost(String body, HttpServerResponse response) {
+    void onPost(String body, PollResponse response) {
         synchronized (this) {
             if (closed || webSocket != null) {
-                SocketIoServer.badRequest(response, closed ? 1 : 3, closed ? "Session ID unknown" : "Bad request");
+                response.badRequest(closed ? 1 : 3, closed ? "Session ID unknown" : "Bad request");
                 return;
             }
         }
@@ -292,9 +291,9 @@ final class EngineSocket {
             code = closed ? closeCode : CloseCodes.NORMAL;
         }
         if (code == CloseCodes.PROTOCOL_ERROR || code == CloseCodes.UNSUPPORTED_DATA) {
-            SocketIoServer.badRequest(response, 3, "Bad request");
+            response.badRequest(3, "Bad request");
         } else {
-            SocketIoServer.answer(response, "ok", null);
+            response.answer("ok", null);
         }
     }
 
@@ -397,9 +396,9 @@ final class EngineSocket {
             dropped = new ArrayList<>(queue);
             queue.clear();
             if (parkedPoll != null) {
-                HttpServerResponse poll = parkedPoll;
+                PollResponse poll = parkedPoll;
                 parkedPoll = null;
-                SocketIoServer.answer(poll, String.valueOf(SocketIoPackets.ENGINE_CLOSE), null);
+                poll.answer(String.valueOf(SocketIoPackets.ENGINE_CLOSE), null);
             }
             for (TextTransport connection : new TextTransport[] { webSocket, probe }) {
                 if (connection != null) {
@@ -441,13 +440,13 @@ final class EngineSocket {
         if (parkedPoll == null) {
             return;
         }
-        HttpServerResponse poll = parkedPoll;
+        PollResponse poll = parkedPoll;
         parkedPoll = null;
         List<String> packets = new ArrayList<>(batch.size());
         for (Outgoing outgoing : batch) {
             packets.add(outgoing.packet);
         }
-        SocketIoServer.answer(poll, SocketIoPackets.joinForPolling(packets), () -> {
+        poll.answer(SocketIoPackets.joinForPolling(packets), () -> {
             for (Outgoing outgoing : batch) {
                 if (outgoing.written != null) {
                     outgoing.written.run();

@@ -17,7 +17,6 @@ import org.jboss.logging.Logger;
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -28,7 +27,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -121,9 +119,9 @@ public class SocketIoServer {
             return;
         }
         HttpServerRequest request = context.request();
-        HttpServerResponse response = context.response();
+        PollResponse response = PollResponse.of(context.response());
         if (!"4".equals(request.getParam("EIO"))) {
-            badRequest(response, 5, "Unsupported protocol version");
+            response.badRequest(5, "Unsupported protocol version");
             return;
         }
         String transport = request.getParam("transport");
@@ -135,33 +133,31 @@ public class SocketIoServer {
                 context.clearUser();
                 context.next();
             } else {
-                badRequest(response, 3, "Bad request");
+                response.badRequest(3, "Bad request");
             }
             return;
         }
         if (!"polling".equals(transport)) {
-            badRequest(response, 0, "Transport unknown");
+            response.badRequest(0, "Transport unknown");
             return;
         }
         if (!config.pollingEnabled()) {
-            badRequest(response, 3, "HTTP long-polling is disabled on this server: connect with "
+            response.badRequest(3, "HTTP long-polling is disabled on this server: connect with "
                     + "io(url, { transports: [\"websocket\"], auth: { token } })");
             return;
         }
         String sid = request.getParam("sid");
         if (sid == null) {
             if (request.method() != HttpMethod.GET) {
-                badRequest(response, 2, "Bad handshake method");
+                response.badRequest(2, "Bad handshake method");
                 return;
             }
-            EngineSocket engine = EngineSocket.overPolling(this);
-            engineSocketsBySid.put(engine.sid, engine);
-            answer(response, engine.openPacket(), null);
+            response.answer(openPolling().openPacket(), null);
             return;
         }
         EngineSocket engine = engineSocketsBySid.get(sid);
         if (engine == null) {
-            badRequest(response, 1, "Session ID unknown");
+            response.badRequest(1, "Session ID unknown");
             return;
         }
         // whether the session still polls is decided by the session, atomically with the poll or post
@@ -170,7 +166,7 @@ public class SocketIoServer {
         } else if (request.method() == HttpMethod.POST) {
             post(context, engine);
         } else {
-            badRequest(response, 3, "Bad request");
+            response.badRequest(3, "Bad request");
         }
     }
 
@@ -191,13 +187,20 @@ public class SocketIoServer {
             engine.close(CloseCodes.POLICY_VIOLATION, "payload too large");
             return;
         }
-        engine.onPost(body, context.response());
+        engine.onPost(body, PollResponse.of(context.response()));
     }
 
     // --- for the endpoint and the Engine.IO sockets ---------------------------------------------------------------
 
     EngineSocket openWebSocket(TextTransport connection) {
         EngineSocket engine = EngineSocket.overWebSocket(this, connection);
+        engineSocketsBySid.put(engine.sid, engine);
+        return engine;
+    }
+
+    /** A new Engine.IO session over long-polling; the handshake GET is answered with its open packet. */
+    EngineSocket openPolling() {
+        EngineSocket engine = EngineSocket.overPolling(this);
         engineSocketsBySid.put(engine.sid, engine);
         return engine;
     }
@@ -271,24 +274,5 @@ public class SocketIoServer {
     /** Null when recovery is off. */
     RecoveryTokens recovery() {
         return recovery;
-    }
-
-    static void answer(HttpServerResponse response, String body, Runnable done) {
-        response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=UTF-8")
-                .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-                .end(body)
-                .onComplete(result -> {
-                    if (done != null) {
-                        done.run();
-                    }
-                });
-    }
-
-    static void badRequest(HttpServerResponse response, int code, String message) {
-        if (response.ended()) {
-            return;
-        }
-        response.setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                .end(JsonNodeFactory.instance.objectNode().put("code", code).put("message", message).toString());
     }
 }
