@@ -6,7 +6,7 @@ package com.escrowplatform.realtime.gateway;
  */
 public final class CloseCodes {
 
-    /** The session ended as agreed (Engine.IO transport closed or replaced). */
+    /** Closed as agreed: the client closed its Engine.IO session, or the session's transport closed. */
     public static final int NORMAL = 1000;
     /** The server is shutting down or the peer stopped answering pings: reconnect (elsewhere) with the last event id. */
     public static final int GOING_AWAY = 1001;
