@@ -6,7 +6,6 @@ import java.util.List;
 
 import org.jboss.logging.Logger;
 
-
 import com.escrowplatform.realtime.gateway.CloseCodes;
 
 /**

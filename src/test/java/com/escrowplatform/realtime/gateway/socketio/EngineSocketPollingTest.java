@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
-import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 
