@@ -10,15 +10,24 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.jboss.logging.Logger;
@@ -41,27 +50,46 @@ import io.quarkus.runtime.StartupEvent;
  * <ul>
  * <li><b>One active relay</b> across all instances: the leader holds a session-level PostgreSQL advisory
  * lock on its own connection; when it dies, its connection closes and a standby takes over.</li>
- * <li><b>Order</b>: rows are sent in {@code seq} order through one idempotent producer ({@code acks=all}).
- * One escrow's rows get increasing {@code seq} in version order because every change locks the escrow row
- * before writing its event row; its records share a partition (key = escrow id), so Kafka keeps that order.</li>
- * <li><b>At least once</b>: a row is marked published only after Kafka acknowledged it. A crash between the
- * two resends it with the same {@code ce_id}, which consumers use to drop the repeat.</li>
- * <li><b>Outages</b>: while Kafka is away, sends fail within the producer's delivery timeout, nothing is
- * marked, and the relay retries with backoff from the first unpublished row; rows wait in the table and
- * drain in order once Kafka is back. After a failed round the producer is replaced, so no batch that the
- * old one still retries can land behind a newer one.</li>
+ * <li><b>At least once</b>: a row is marked published only after Kafka acknowledged it and every row before
+ * it in the round. A crash between the two resends it with the same {@code ce_id}, which consumers use to
+ * drop the repeat.</li>
+ * <li><b>Order</b>, the contract this class keeps: <em>for every key, the first occurrences of its records in
+ * its partition follow {@code seq} order</em>; repeats (same {@code ce_id}) may follow them. It rests on five
+ * facts:
+ * <ol>
+ * <li>One escrow's rows get increasing {@code seq} in version order, because every change locks the escrow
+ * row before writing its event row; one key's records share a partition.</li>
+ * <li>A round offers its rows to the producer in {@code seq} order and offers nothing more after the first
+ * failure it sees: a {@code send()} that fails by itself (no metadata within {@code max.block.ms}, say) or
+ * any earlier record the producer has given up on. So what the producer accepted is a prefix of the round.</li>
+ * <li>The producer never gives up on an accepted record by timing out ({@code delivery.timeout.ms} at its
+ * maximum): while the broker is away it keeps retrying, and the round waits. It fails an accepted record only
+ * for a reason of the record's own, or when it is closed.</li>
+ * <li>The producer is idempotent: the broker appends one producer's batches of a partition only in sequence,
+ * so what it holds is a prefix of what the producer accepted, once, however often a request was retried.</li>
+ * <li>The round waits for every accepted record to settle before it marks anything, marks only the prefix
+ * that Kafka acknowledged, and only then may a failed round's producer be closed: no record of an old round
+ * is left in flight when the next round starts again from the first unmarked row.</li>
+ * </ol>
+ * A broker that comes back in the middle of a round (the case that would otherwise reorder: early sends
+ * failed, later ones accepted) meets fact 2: the round stopped at its first failed send.</li>
+ * <li><b>Outages</b>: while Kafka is away, a round waits on what it handed over (fact 3) and sends the rest
+ * once the broker is back, with the producer's metadata and connections still warm; a round that finds no
+ * metadata fails after {@code max.block.ms} and is retried with backoff from the first unpublished row.</li>
  * <li><b>Latency</b>: a statement trigger NOTIFYs at commit; the relay LISTENs and wakes within
  * milliseconds, and looks anyway every {@code poll-interval} in case a notification was lost.</li>
  * </ul>
  *
- * <p>Threads: everything here runs on the relay's own thread ("outbox-relay"), never on an event loop;
- * the fields read by metrics are atomics. The backlog gauge is {@link OutboxBacklog}, on a timer of its own.
+ * <p>Threads: everything here runs on the relay's own thread ("outbox-relay"), never on an event loop, but the
+ * producer's callbacks, which only record the first failure; the fields read by metrics are atomics. The
+ * backlog gauge is {@link OutboxBacklog}, on a timer of its own.
  */
 @ApplicationScoped
 public class PgOutboxRelay {
     private static final Logger LOG = Logger.getLogger(PgOutboxRelay.class);
     /** The advisory lock key of relay leadership ("escrowOB" in ASCII). */
     static final long LEADER_LOCK = 0x657363726f774f42L;
+    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
 
     private final AgroalDataSource dataSource;
     private final KafkaClients kafka;
@@ -75,6 +103,7 @@ public class PgOutboxRelay {
     private volatile boolean leading;
     private Thread thread;
     private KafkaProducer<String, byte[]> producer;
+    private volatile UnaryOperator<RecordSender> sendFaults = UnaryOperator.identity();
 
     public PgOutboxRelay(AgroalDataSource dataSource, KafkaClients kafka, KafkaTopics kafkaTopics, TopicsConfig topics,
             OutboxConfig config, MeterRegistry registry) {
@@ -104,35 +133,29 @@ public class PgOutboxRelay {
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
         running = false;
         if (thread != null) {
-            // the loop notices within one poll interval; a send in flight finishes or times out first
+            // the loop notices within one poll interval; a round still waiting on Kafka closes its producer first
             thread.join(config.pollInterval().toMillis() + 20_000);
         }
     }
 
     private void run() {
-        Duration backoff = Duration.ofMillis(100);
+        Duration backoff = FIRST_BACKOFF;
         while (running) {
             try (Connection connection = dataSource.getConnection()) {
                 connection.setAutoCommit(true);
                 if (!lead(connection)) {
                     continue;
                 }
+                backoff = FIRST_BACKOFF;
                 kafkaTopics.ensure();
                 listen(connection);
-                PGConnection notifications = connection.unwrap(PGConnection.class);
-                while (running) {
-                    int sent = publishBatch(connection);
-                    backoff = Duration.ofMillis(100);
-                    if (sent < config.batchSize()) {
-                        // returns at the first NOTIFY (commit of new rows) or after the poll interval
-                        notifications.getNotifications((int) config.pollInterval().toMillis());
-                    }
-                }
+                relayWhileLeading(connection);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
-                LOG.warnf("outbox relay: %s; retrying in %d ms", e.toString(), backoff.toMillis());
+                // the database connection (and leadership with it) is lost, or the topics could not be checked
+                LOG.warnf("outbox relay: %s; retrying in %d ms", e, backoff.toMillis());
                 closeProducer();
                 pause(backoff);
                 backoff = min(backoff.multipliedBy(2), config.maxBackoff());
@@ -141,6 +164,44 @@ public class PgOutboxRelay {
             }
         }
         closeProducer();
+    }
+
+    /**
+     * Publishes round after round while this instance leads. A round that Kafka fails does not give up leadership:
+     * the relay replaces the producer (nothing of it is in flight any more) and tries again with backoff from the
+     * first unpublished row. The first failure of an outage is a WARN, the rest DEBUG.
+     */
+    private void relayWhileLeading(Connection connection) throws SQLException, InterruptedException {
+        PGConnection notifications = connection.unwrap(PGConnection.class);
+        Duration backoff = FIRST_BACKOFF;
+        int failedRounds = 0;
+        while (running) {
+            int sent;
+            try {
+                sent = publishBatch(connection);
+            } catch (RoundFailed e) {
+                failedRounds++;
+                if (failedRounds == 1) {
+                    LOG.warnf("outbox relay: %s; retrying with backoff until Kafka takes the rows", e.getMessage());
+                } else {
+                    LOG.debugf("outbox relay: %s (failed round %d); retrying in %d ms", e.getMessage(), failedRounds,
+                            backoff.toMillis());
+                }
+                closeProducer();
+                pause(backoff);
+                backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+                continue;
+            }
+            if (failedRounds > 0) {
+                LOG.infof("outbox relay publishes again after %d failed rounds", failedRounds);
+                failedRounds = 0;
+                backoff = FIRST_BACKOFF;
+            }
+            if (sent < config.batchSize()) {
+                // returns at the first NOTIFY (commit of new rows) or after the poll interval
+                notifications.getNotifications((int) config.pollInterval().toMillis());
+            }
+        }
     }
 
     /** Tries for leadership until it is won or the relay stops; a standby tries every poll interval. */
@@ -168,8 +229,56 @@ public class PgOutboxRelay {
         }
     }
 
-    /** Sends the oldest unpublished rows in seq order and marks those Kafka acknowledged. */
-    int publishBatch(Connection connection) throws SQLException, InterruptedException {
+    /**
+     * One round: offers the oldest unpublished rows to the producer in seq order until the first failure,
+     * waits for everything it accepted to settle, and marks the prefix Kafka acknowledged (see the class's
+     * ordering contract). Throws when the round did not publish every row it read.
+     */
+    int publishBatch(Connection connection) throws SQLException, InterruptedException, RoundFailed {
+        long began = System.nanoTime();
+        List<Row> rows = unpublished(connection);
+        if (rows.isEmpty()) {
+            return 0;
+        }
+        long read = System.nanoTime();
+        RecordSender out = sendFaults.apply(producer()::send);
+        FirstFailure failure = new FirstFailure();
+        List<Future<RecordMetadata>> accepted = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            if (failure.seen()) {
+                break;
+            }
+            try {
+                accepted.add(out.send(CloudEventRecords.record(topicOf(row.aggregateType), row.id, row.type,
+                        config.ceSource(), row.aggregateId, row.createdAt, row.payload), failure));
+            } catch (KafkaException e) {
+                failure.onCompletion(null, e);
+            }
+        }
+        long sent = System.nanoTime();
+        List<Long> acknowledged = new ArrayList<>(accepted.size());
+        for (int i = 0; i < accepted.size(); i++) {
+            // every accepted record settles before anything is marked or the producer is replaced
+            boolean ok = settle(accepted.get(i));
+            if (ok && acknowledged.size() == i) {
+                acknowledged.add(rows.get(i).seq);
+                commitToAck.record(Duration.between(rows.get(i).createdAt, Instant.now()));
+            }
+        }
+        long settled = System.nanoTime();
+        markPublished(connection, acknowledged);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("outbox round: %d rows, %d acknowledged; read %d ms, send %d ms, acks %d ms, mark %d ms",
+                    rows.size(), acknowledged.size(), millis(read - began), millis(sent - read), millis(settled - sent),
+                    millis(System.nanoTime() - settled));
+        }
+        if (acknowledged.size() < rows.size()) {
+            throw new RoundFailed(acknowledged.size(), rows.size(), failure.first());
+        }
+        return rows.size();
+    }
+
+    private List<Row> unpublished(Connection connection) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
                 "select seq, id, aggregatetype, aggregateid, type, payload::text, created_at from outbox_event"
@@ -182,33 +291,27 @@ public class PgOutboxRelay {
                 }
             }
         }
-        if (rows.isEmpty()) {
-            return 0;
-        }
-        KafkaProducer<String, byte[]> out = producer();
-        List<Future<RecordMetadata>> acks = new ArrayList<>(rows.size());
-        for (Row row : rows) {
-            acks.add(out.send(CloudEventRecords.record(topicOf(row.aggregateType), row.id, row.type,
-                    config.ceSource(), row.aggregateId, row.createdAt, row.payload)));
-        }
-        List<Long> acknowledged = new ArrayList<>(rows.size());
-        ExecutionException failure = null;
-        for (int i = 0; i < rows.size(); i++) {
+        return rows;
+    }
+
+    /**
+     * Waits until the record is acknowledged (true) or failed (false). The producer retries for as long as the
+     * broker is away, so this may take the outage's length; on shutdown the producer is closed, which fails
+     * what it still holds.
+     */
+    private boolean settle(Future<RecordMetadata> ack) throws InterruptedException {
+        while (true) {
             try {
-                acks.get(i).get();
-                acknowledged.add(rows.get(i).seq);
-                commitToAck.record(Duration.between(rows.get(i).createdAt, Instant.now()));
+                ack.get(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+                return true;
             } catch (ExecutionException e) {
-                failure = e;
-                break;
+                return false;
+            } catch (TimeoutException e) {
+                if (!running) {
+                    closeProducer();
+                }
             }
         }
-        markPublished(connection, acknowledged);
-        if (failure != null) {
-            throw new IllegalStateException("Kafka did not acknowledge " + (rows.size() - acknowledged.size())
-                    + " records", failure.getCause());
-        }
-        return rows.size();
     }
 
     private void markPublished(Connection connection, List<Long> seqs) throws SQLException {
@@ -226,10 +329,51 @@ public class PgOutboxRelay {
 
     private KafkaProducer<String, byte[]> producer() {
         if (producer == null) {
-            producer = new KafkaProducer<>(kafka.reliableProducer("escrow-realtime-outbox"), new StringSerializer(),
-                    new ByteArraySerializer());
+            Map<String, Object> settings = kafka.reliableProducer("escrow-realtime-outbox");
+            // never give up on an accepted record by timing out (fact 3 of the ordering contract): a round waits
+            // out a broker outage instead of failing half-sent
+            settings.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Integer.MAX_VALUE);
+            producer = new KafkaProducer<>(settings, new StringSerializer(), new ByteArraySerializer());
         }
         return producer;
+    }
+
+    /** A test seam: wraps the producer's send in each following round, to fail chosen sends. */
+    void injectSendFaults(UnaryOperator<RecordSender> faults) {
+        sendFaults = faults;
+    }
+
+    /** The one producer call a round makes. */
+    @FunctionalInterface
+    interface RecordSender {
+        Future<RecordMetadata> send(ProducerRecord<String, byte[]> record, Callback callback);
+    }
+
+    /** A round that Kafka did not take whole: the prefix it acknowledged is marked, the rest is sent again. */
+    static final class RoundFailed extends Exception {
+        RoundFailed(int acknowledged, int rows, Exception cause) {
+            super("Kafka acknowledged " + acknowledged + " of " + rows + " records: " + cause, cause);
+        }
+    }
+
+    /** The first failure the producer reported in a round, from its I/O thread or from send() itself. */
+    private static final class FirstFailure implements Callback {
+        private final AtomicReference<Exception> first = new AtomicReference<>();
+
+        @Override
+        public void onCompletion(RecordMetadata metadata, Exception exception) {
+            if (exception != null) {
+                first.compareAndSet(null, exception);
+            }
+        }
+
+        boolean seen() {
+            return first.get() != null;
+        }
+
+        Exception first() {
+            return first.get();
+        }
     }
 
     private void closeProducer() {
@@ -250,6 +394,10 @@ public class PgOutboxRelay {
     /** The topic of an outbox row: escrow events, or notifications (CONTRACT 4). */
     private String topicOf(String aggregateType) {
         return OutboxEvent.ESCROW.equals(aggregateType) ? topics.escrowEvents() : topics.userNotifications();
+    }
+
+    private static long millis(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
 
     private static Duration min(Duration a, Duration b) {

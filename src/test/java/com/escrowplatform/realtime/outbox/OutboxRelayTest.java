@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.outbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -9,11 +10,16 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.utils.Utils;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
+
+import jakarta.inject.Inject;
 
 import com.escrowplatform.realtime.testsupport.Api;
 import com.escrowplatform.realtime.testsupport.EscrowScenario;
@@ -31,6 +37,11 @@ import io.quarkus.test.junit.QuarkusTest;
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class OutboxRelayTest {
     private static final String UNPUBLISHED = "select count(*) from outbox_event where published_at is null";
+    private static final String UNPUBLISHED_OF =
+            "select count(*) from outbox_event where aggregateid = ? and published_at is null";
+
+    @Inject
+    PgOutboxRelay relay;
 
     /** Guards the single transaction: a failure after the event rows were written leaves nothing behind. */
     @Test
@@ -105,6 +116,73 @@ class OutboxRelayTest {
     }
 
     /**
+     * Guards the relay's ordering contract where a broker coming back mid-round would break it: the first send of
+     * a round fails by itself (as a fresh producer's does while it has no metadata) and the later ones are
+     * accepted. The round must send nothing after that failure, so the escrow's records land once, in order.
+     */
+    @Test
+    void shouldSendNothingAfterTheFirstFailedSendOfARound() throws Exception {
+        EscrowScenario funded = EscrowScenario.funded("1.00", "2.00", "3.00", "4.00");
+        awaitPublished(funded.id());
+        SendFaults faults = new SendFaults(funded.id());
+        relay.injectSendFaults(faults);
+        try {
+            faults.failEverySend();
+            for (String milestone : funded.milestoneIds()) {
+                Api.as(funded.buyer()).post("/api/escrows/" + funded.id() + "/milestones/" + milestone + "/release")
+                        .then().statusCode(200);
+            }
+            assertThat(countRows(UNPUBLISHED_OF, funded.id())).as("four releases and the completion wait").isEqualTo(5);
+            faults.failNextSendOnly();
+            awaitPublished(funded.id());
+        } finally {
+            relay.injectSendFaults(UnaryOperator.identity());
+        }
+
+        List<Long> versions = versionsOnKafka(funded.id(), 10);
+        assertThat(versions.stream().distinct().toList()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(versions).as("records of one escrow in Kafka order").isSorted();
+        List<SendFaults.Attempt> attempts = faults.attempts();
+        int lastFailure = IntStream.range(0, attempts.size()).filter(i -> attempts.get(i).failed()).max().orElseThrow();
+        assertThat(attempts.subList(lastFailure, attempts.size()))
+                .as("after a failed send the next one the relay makes is the same record again, then the rest in order")
+                .extracting(SendFaults.Attempt::version).containsExactly(6L, 6L, 7L, 8L, 9L, 10L);
+    }
+
+    /**
+     * Guards order and completeness across a broker crash between rounds: two escrows on different partitions
+     * change while the broker is dead (SIGKILL, no controlled shutdown); once it is back, each escrow's records are
+     * all there, once in order.
+     */
+    @Test
+    void shouldPublishEachEscrowInOrderAfterTheBrokerIsKilled() throws Exception {
+        EscrowScenario first = EscrowScenario.funded("1.00", "2.00", "3.00", "4.00");
+        EscrowScenario second = EscrowScenario.funded("1.00", "2.00", "3.00", "4.00");
+        while (partitionOf(second.id()) == partitionOf(first.id())) {
+            second = EscrowScenario.funded("1.00", "2.00", "3.00", "4.00");
+        }
+        awaitPublished(first.id());
+        awaitPublished(second.id());
+        TestInfrastructure.kafka().kill();
+        try {
+            for (int m = 0; m < 4; m++) {
+                for (EscrowScenario escrow : List.of(first, second)) {
+                    Api.as(escrow.buyer()).post("/api/escrows/" + escrow.id() + "/milestones/"
+                            + escrow.milestoneIds().get(m) + "/release").then().statusCode(200);
+                }
+            }
+        } finally {
+            TestInfrastructure.kafka().start();
+        }
+        for (EscrowScenario escrow : List.of(first, second)) {
+            awaitPublished(escrow.id());
+            List<Long> versions = versionsOnKafka(escrow.id(), 10);
+            assertThat(versions.stream().distinct().toList()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L);
+            assertThat(versions).as("a resent record may repeat, never overtake").isSorted();
+        }
+    }
+
+    /**
      * Guards the backlog gauge: it is measured apart from relaying, so it climbs to what piles up while Kafka is
      * down (the relay is then stuck retrying) and falls back to 0 once the rows are drained.
      */
@@ -151,7 +229,23 @@ class OutboxRelayTest {
         assertThat(ids).hasSize(1);
     }
 
-    private static long version(ConsumerRecord<String, byte[]> record) {
+    private static void awaitPublished(String escrowId) {
+        Awaitility.await("every event of " + escrowId + " published").atMost(Duration.ofSeconds(90))
+                .until(() -> countRows(UNPUBLISHED_OF, escrowId) == 0);
+    }
+
+    private static List<Long> versionsOnKafka(String escrowId, int distinctVersions) {
+        try (TopicReader reader = new TopicReader("escrow.events", Set.of(escrowId))) {
+            return reader.readUntil(read -> read.stream().map(OutboxRelayTest::version).distinct().count() == distinctVersions,
+                    Duration.ofSeconds(30)).stream().map(OutboxRelayTest::version).toList();
+        }
+    }
+
+    private static int partitionOf(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % 6;
+    }
+
+    static long version(ConsumerRecord<String, byte[]> record) {
         return Json.parse(record.value()).path("version").asLong();
     }
 

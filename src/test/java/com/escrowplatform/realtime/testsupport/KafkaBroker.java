@@ -17,7 +17,7 @@ import org.awaitility.Awaitility;
 /**
  * A real single-node Kafka broker in its own process (tools/kafka/kafka-broker), on free loopback ports
  * and a fresh data directory. {@link #stop()} and {@link #start()} take it down and bring it back on the
- * same ports and data, for outage tests. The broker script also ends the broker if this JVM dies.
+ * same ports and data, for outage tests; {@link #kill()} crashes it. The broker script also ends the broker if this JVM dies.
  */
 public final class KafkaBroker {
     private final int port;
@@ -77,6 +77,25 @@ public final class KafkaBroker {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Awaitility.await("Kafka port closed").atMost(Duration.ofSeconds(30)).until(() -> !accepts(port));
+        process = null;
+    }
+
+    /**
+     * Kills the broker with SIGKILL, as a crash would (no controlled shutdown, no flush); its data stays for
+     * {@link #start()}, which recovers it.
+     */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
