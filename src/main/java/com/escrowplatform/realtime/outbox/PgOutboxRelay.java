@@ -168,8 +168,10 @@ public class PgOutboxRelay {
 
     /**
      * Publishes round after round while this instance leads. A round that Kafka fails does not give up leadership:
-     * the relay replaces the producer (nothing of it is in flight any more) and tries again with backoff from the
-     * first unpublished row. The first failure of an outage is a WARN, the rest DEBUG.
+     * the relay tries again from the first unpublished row. When the round ended on a send that waited
+     * {@code max.block.ms} for metadata, that wait was the backoff, and the producer keeps trying to reach the
+     * broker; otherwise the producer gave up on an accepted record, so it is replaced (nothing of it is in flight
+     * any more) and the relay backs off. The first failure of an outage is a WARN, the rest DEBUG.
      */
     private void relayWhileLeading(Connection connection) throws SQLException, InterruptedException {
         PGConnection notifications = connection.unwrap(PGConnection.class);
@@ -182,14 +184,15 @@ public class PgOutboxRelay {
             } catch (RoundFailed e) {
                 failedRounds++;
                 if (failedRounds == 1) {
-                    LOG.warnf("outbox relay: %s; retrying with backoff until Kafka takes the rows", e.getMessage());
+                    LOG.warnf("outbox relay: %s; retrying until Kafka takes the rows", e.getMessage());
                 } else {
-                    LOG.debugf("outbox relay: %s (failed round %d); retrying in %d ms", e.getMessage(), failedRounds,
-                            backoff.toMillis());
+                    LOG.debugf("outbox relay: %s (failed round %d)", e.getMessage(), failedRounds);
                 }
-                closeProducer();
-                pause(backoff);
-                backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+                if (!e.waitedForMetadata()) {
+                    closeProducer();
+                    pause(backoff);
+                    backoff = min(backoff.multipliedBy(2), config.maxBackoff());
+                }
                 continue;
             }
             if (failedRounds > 0) {
@@ -353,6 +356,11 @@ public class PgOutboxRelay {
     static final class RoundFailed extends Exception {
         RoundFailed(int acknowledged, int rows, Exception cause) {
             super("Kafka acknowledged " + acknowledged + " of " + rows + " records: " + cause, cause);
+        }
+
+        /** The round ended on a send() that found no metadata within max.block.ms: the producer is fine. */
+        boolean waitedForMetadata() {
+            return getCause() instanceof org.apache.kafka.common.errors.TimeoutException;
         }
     }
 
