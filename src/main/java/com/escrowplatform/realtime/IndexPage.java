@@ -26,7 +26,7 @@ public class IndexPage {
                 .end(page));
     }
 
-    static String page(boolean notificationCenter) {
+    private static String page(boolean notificationCenter) {
         String center = notificationCenter
                 ? "<li>Notification center (sign in with a token): <a href=\"" + NotificationCenterPage.PATH + "/\">"
                         + NotificationCenterPage.PATH + "/</a></li>\n"
