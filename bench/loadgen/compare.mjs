@@ -6,13 +6,14 @@
 //
 // Every other flag goes to each run.mjs run unchanged (e.g. --sockets 10000 --jvm-opts=-Xmx512m; --jvm-opts and
 // --set apply to the service only). Writes bench/results/sitting-<scenario>-<time>/ (README.md, each run's
-// table and data, <scenario>-*.svg/.png); with --smoke, a temporary directory instead, and exits non-zero if a
-// run failed its correctness check.
+// table and data, <scenario>-*.svg and, where Chromium is, .png: the README shows the plot files written); with
+// --smoke, a temporary directory instead, and exits non-zero if a run failed its correctness check.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO } from './target.mjs';
+import { plotImages } from './plot-images.mjs';
 import { markdownTable } from './report.mjs';
 
 const [scenario, ...rest] = process.argv.slice(2);
@@ -71,13 +72,11 @@ function sideBySide() {
   return markdownTable([{ key: 'offered', title: 'offered events/s' }, ...results.map((r, k) => ({ key: `t${k}`, title: r.label }))], rows);
 }
 
-const plots = [];
 for (const plot of PLOTS[scenario]) {
   const svg = join(dir, `${scenario}-${plot.name}.svg`);
   const run = spawnSync('node', [join(REPO, 'bench/loadgen/plot.mjs'), svg, '--x', plot.x, '--y', plot.y, '--title', plot.title, '--y-title', plot.yTitle,
     ...(plot.log ? ['--log-y'] : []), ...results.map((r) => r.file)], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (run.status === 0) plots.push(`${scenario}-${plot.name}.png`);
-  else failed++;
+  if (run.status !== 0) failed++;
 }
 
 const command = `node bench/loadgen/compare.mjs ${process.argv.slice(2).join(' ')}`;
@@ -85,7 +84,7 @@ const text = [
   `# ${scenario}: the service beside the comparison peers, one sitting`, '',
   `Command: \`${command}\` (runs one after the other on this machine; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' / ')})`, '',
   sideBySide(), '',
-  ...plots.map((png) => `![${png}](${png})`), '',
+  ...plotImages(dir, PLOTS[scenario].map((plot) => `${scenario}-${plot.name}`)), '',
   ...results.map((r) => `- ${r.label}: [${r.file.slice(dir.length + 1).replace(/\.json$/, '.md')}](${r.file.slice(dir.length + 1).replace(/\.json$/, '.md')})`), '',
 ].join('\n');
 writeFileSync(join(dir, 'README.md'), text);

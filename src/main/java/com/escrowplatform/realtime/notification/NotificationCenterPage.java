@@ -15,7 +15,7 @@ import io.vertx.ext.web.handler.StaticHandler;
  */
 @ApplicationScoped
 public class NotificationCenterPage {
-    static final String PATH = "/notification-center";
+    public static final String PATH = "/notification-center";
 
     void routes(@Observes Router router,
             @ConfigProperty(name = "escrow.notification-center.enabled", defaultValue = "false") boolean enabled) {

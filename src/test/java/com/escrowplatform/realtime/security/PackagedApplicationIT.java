@@ -1,7 +1,9 @@
 package com.escrowplatform.realtime.security;
 
 import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +25,15 @@ class PackagedApplicationIT {
                 .post("/dev/token").then()
                 .statusCode(404)
                 .body("code", equalTo("not_found"));
+    }
+
+    /** Prod has the index too; the notification center, off by default in prod, is not on it. */
+    @Test
+    void shouldIndexTheEndpointsAtTheRootWithoutTheDisabledNotificationCenter() {
+        given().get("/").then().statusCode(200)
+                .body(containsString("href=\"/q/openapi\""), containsString("href=\"/q/health/ready\""),
+                        containsString("/socket.io/"), not(containsString("/notification-center")));
+        given().get("/notification-center/").then().statusCode(404);
     }
 
     @Test

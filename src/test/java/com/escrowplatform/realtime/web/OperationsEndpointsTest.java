@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.web;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -19,7 +20,10 @@ import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 
-/** The operator endpoints of CONTRACT 8 that REST clients and probes rely on: OpenAPI and health; and the favicon. */
+/**
+ * The operator endpoints of CONTRACT 8 that REST clients and probes rely on: OpenAPI and health; and what a
+ * browser finds at the root: the index of the endpoints, and the favicon.
+ */
 @QuarkusTest
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class OperationsEndpointsTest {
@@ -70,6 +74,28 @@ class OperationsEndpointsTest {
                 .body("checks.status", org.hamcrest.Matchers.everyItem(equalTo("UP"))));
         List<String> names = given().get("/q/health/ready").path("checks.name");
         assertThat(names).anySatisfy(name -> assertThat(name).containsIgnoringCase("postgres"));
+    }
+
+    /** A newcomer opening the service's address in a browser finds where everything is. */
+    @Test
+    void shouldIndexTheEndpointsAtTheRoot() {
+        String index = given().get("/").then().statusCode(200).contentType(containsString("text/html"))
+                .extract().asString();
+
+        assertThat(index).contains("/api", "/ws", "/socket.io/", "href=\"/q/health/live\"",
+                "href=\"/q/health/ready\"", "href=\"/q/metrics\"", "href=\"/q/openapi\"",
+                // on in the test profile
+                "href=\"/notification-center/\"");
+        given().head("/").then().statusCode(200);
+    }
+
+    /** The index answers the root only: everything else is served or refused as before. */
+    @Test
+    void shouldLeaveEveryOtherPathToItsOwner() {
+        given().get("/no-such-page").then().statusCode(404).body("code", equalTo("not_found"));
+        given().get("/api/escrows").then().statusCode(401).body("code", equalTo("unauthorized"));
+        given().get("/notification-center/").then().statusCode(200).body(containsString("<html"));
+        given().get("/q/health/live").then().statusCode(200);
     }
 
     /** Browsers ask every origin for /favicon.ico; a 404 there reads as a broken site. */
