@@ -26,7 +26,7 @@ import org.jose4j.lang.UnresolvableKeyException;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * Proves that a token can be verified: that SmallRye JWT's key resolver holds the configured key(s).
+ * Proves that a token can be verified: that the token parser holds the configured key(s).
  *
  * <p>How: {@link ReloadableJwtParser#reload} reads the key ({@link VerificationKeys}: its key ids, which of the
  * configured algorithms each key can verify, or what is wrong with it); then this parses, through that parser,
