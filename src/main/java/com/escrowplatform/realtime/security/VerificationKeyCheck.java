@@ -1,13 +1,10 @@
 package com.escrowplatform.realtime.security;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.URLConnection;
 import java.nio.charset.StandardCharsets;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -21,27 +18,22 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 
-import org.eclipse.microprofile.config.Config;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
-import org.jose4j.jwk.JsonWebKey;
 import org.jose4j.jwt.consumer.ErrorCodes;
 import org.jose4j.jwt.consumer.InvalidJwtException;
 import org.jose4j.lang.UnresolvableKeyException;
 
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.jwt.algorithm.SignatureAlgorithm;
-import io.smallrye.jwt.auth.principal.JWTAuthContextInfo;
-import io.smallrye.jwt.util.KeyUtils;
-import io.smallrye.jwt.util.ResourceUtils;
 
 /**
- * Proves that a token can be verified: that SmallRye JWT's key resolver holds the configured key(s).
+ * Proves that a token can be verified: that the token parser holds the configured key(s).
  *
- * <p>How: it reads the key set itself (to learn its key ids and to name what is wrong with it), then parses,
- * through {@link ReloadableJwtParser}, one probe token per key: the right {@code kid} and {@code alg}, a
- * signature of zeros. A resolver holding the key answers "signature invalid"; one without it answers
- * "unresolvable key". Only the first proves the key loaded; anything else keeps the instance not ready.
+ * <p>How: {@link ReloadableJwtParser#reload} reads the key ({@link VerificationKeys}: its key ids, which of the
+ * configured algorithms each key can verify, or what is wrong with it); then this parses, through that parser,
+ * one probe token per key and algorithm it can verify: the right {@code kid} (none for a PEM key) and
+ * {@code alg}, a signature of zeros. A resolver holding the key answers "signature invalid"; one without it
+ * answers "unresolvable key". Only the first proves the key loaded; anything else keeps the instance not
+ * ready, as does a key that can verify none of the configured algorithms.
  *
  * <p>When: at start-up and, until it succeeds, again with a growing delay, dropping SmallRye's cached resolver
  * before each attempt (see {@link ReloadableJwtParser} for why it must be dropped); once it succeeds, every
@@ -54,7 +46,6 @@ import io.smallrye.jwt.util.ResourceUtils;
 public class VerificationKeyCheck {
     private static final Logger LOG = Logger.getLogger(VerificationKeyCheck.class);
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
-    private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(5);
 
     /** What readiness reports: ready, with the key ids proven, or not, with the reason. */
     public record Status(boolean ready, String detail, Instant since) {
@@ -155,19 +146,14 @@ public class VerificationKeyCheck {
         }
         // Not ready, or just broken: read the key again, drop SmallRye's cached resolver, prove it anew.
         try {
-            JWTAuthContextInfo context;
-            try {
-                context = parser.reload().context();
-            } catch (RuntimeException e) {
-                throw new KeyUnavailable("cannot load the key from " + configuredLocation() + ": " + rootMessage(e));
-            }
-            List<Probe> fresh = readProbes(context);
+            List<Probe> fresh = parser.reload().keys().usable().stream().map(VerificationKeyCheck::probe).toList();
             failure = probeAll(fresh);
             if (failure == null) {
                 probes = fresh;
                 status = new Status(true, "keys " + fresh.stream().map(Probe::describe).toList(), Instant.now());
                 nextRetry = config.retryMin();
-                LOG.infof("token verification key loaded from %s: %s", configuredLocation(), status.detail());
+                LOG.infof("token verification key loaded from %s: %s", VerificationKeys.configuredLocation(),
+                        status.detail());
                 schedule(config.interval());
                 return;
             }
@@ -200,7 +186,8 @@ public class VerificationKeyCheck {
                 return "a token with a forged signature was accepted for " + probe.describe();
             } catch (Exception e) {
                 if (!signatureChecked(e)) {
-                    return "key " + probe.describe() + " from " + configuredLocation() + " does not resolve: " + rootMessage(e);
+                    return "key " + probe.describe() + " from " + VerificationKeys.configuredLocation()
+                            + " does not resolve: " + rootMessage(e);
                 }
             }
         }
@@ -217,75 +204,10 @@ public class VerificationKeyCheck {
         return false;
     }
 
-    /** One probe per key of a JWK set; one per configured algorithm, without kid, for a single PEM key. */
-    private List<Probe> readProbes(JWTAuthContextInfo context) throws KeyUnavailable {
-        String content = context.getPublicKeyContent();
-        if (content == null) {
-            String location = context.getPublicKeyLocation();
-            if (location == null) {
-                throw new KeyUnavailable("no verification key configured (mp.jwt.verify.publickey.location)");
-            }
-            content = read(location);
-        }
-        List<Probe> found = new ArrayList<>();
-        if (content.contains("-----BEGIN") || !content.trim().startsWith("{")) {
-            for (SignatureAlgorithm algorithm : context.getSignatureAlgorithm()) {
-                found.add(probe(null, algorithm.getAlgorithm()));
-            }
-            return found;
-        }
-        List<JsonWebKey> keys = KeyUtils.loadJsonWebKeys(content);
-        if (keys == null || keys.isEmpty()) {
-            throw new KeyUnavailable("the key set at " + configuredLocation() + " is not a readable JWK set");
-        }
-        for (JsonWebKey key : keys) {
-            String algorithm = key.getAlgorithm() != null ? key.getAlgorithm() : "EC".equals(key.getKeyType()) ? "ES256" : "RS256";
-            if ((key.getUse() == null || "sig".equals(key.getUse())) && allowed(context, algorithm)) {
-                found.add(probe(key.getKeyId(), algorithm));
-            }
-        }
-        if (found.isEmpty()) {
-            throw new KeyUnavailable("the key set at " + configuredLocation() + " has no signing key for "
-                    + context.getSignatureAlgorithm());
-        }
-        return found;
-    }
-
-    private static boolean allowed(JWTAuthContextInfo context, String algorithm) {
-        return context.getSignatureAlgorithm().stream().anyMatch(a -> a.getAlgorithm().equals(algorithm));
-    }
-
-    /** Where the key comes from, for messages: the configured location, or the inline key. */
-    private static String configuredLocation() {
-        Config config = ConfigProvider.getConfig();
-        return config.getOptionalValue("smallrye.jwt.verify.key.location", String.class)
-                .or(() -> config.getOptionalValue("mp.jwt.verify.publickey.location", String.class))
-                .orElse("mp.jwt.verify.publickey");
-    }
-
-    private static String read(String location) throws KeyUnavailable {
-        try {
-            String content;
-            if (location.startsWith("http")) {
-                URLConnection connection = URI.create(location).toURL().openConnection();
-                connection.setConnectTimeout((int) REMOTE_TIMEOUT.toMillis());
-                connection.setReadTimeout((int) REMOTE_TIMEOUT.toMillis());
-                try (InputStream in = connection.getInputStream()) {
-                    content = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                }
-            } else {
-                content = ResourceUtils.readResource(location);
-            }
-            if (content == null || content.isBlank()) {
-                throw new KeyUnavailable("no key at " + location + (content == null ? " (not found or not readable)" : " (empty)"));
-            }
-            return content;
-        } catch (IOException | RuntimeException e) {
-            throw new KeyUnavailable("cannot read the key at " + location + ": " + e);
-        }
-    }
-
-    private Probe probe(String kid, String algorithm) {
+    /** A token with the key's {@code kid} (none for a PEM key) and {@code alg}, and a signature of zeros. */
+    private static Probe probe(VerificationKeys.Usable key) {
+        String kid = key.kid();
+        String algorithm = key.algorithm().getAlgorithm();
         StringBuilder header = new StringBuilder("{\"alg\":\"").append(algorithm).append("\",\"typ\":\"JWT\"");
         if (kid != null) {
             header.append(",\"kid\":\"").append(kid.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
@@ -294,13 +216,24 @@ public class VerificationKeyCheck {
         long now = Instant.now().getEpochSecond();
         // the signature is checked before any claim, so these only need to look like a token's
         String claims = "{\"sub\":\"key-check\",\"iat\":" + now + ",\"exp\":" + (now + 86_400 * 365) + "}";
-        byte[] zeros = new byte[algorithm.startsWith("ES") ? 64 : 256];
+        byte[] zeros = new byte[signatureLength(key)];
         String token = B64.encodeToString(header.toString().getBytes(StandardCharsets.UTF_8)) + "."
                 + B64.encodeToString(claims.getBytes(StandardCharsets.UTF_8)) + "." + B64.encodeToString(zeros);
-        return new Probe(kid, algorithm, token);
+        return new Probe(key.describe(), token);
     }
 
-    private static String rootMessage(Throwable failure) {
+    /** The length of a signature by this key: RSA, its modulus; ECDSA (JWS), twice its curve's field. */
+    private static int signatureLength(VerificationKeys.Usable key) {
+        if (key.key() instanceof RSAPublicKey rsa) {
+            return (rsa.getModulus().bitLength() + 7) / 8;
+        }
+        if (key.key() instanceof ECPublicKey ec) {
+            return 2 * ((ec.getParams().getCurve().getField().getFieldSize() + 7) / 8);
+        }
+        return 256;
+    }
+
+    static String rootMessage(Throwable failure) {
         Throwable root = failure;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
@@ -312,15 +245,7 @@ public class VerificationKeyCheck {
         return a.compareTo(b) <= 0 ? a : b;
     }
 
-    private record Probe(String kid, String algorithm, String token) {
-        String describe() {
-            return (kid == null ? "(no kid)" : kid) + "/" + algorithm;
-        }
-    }
-
-    private static final class KeyUnavailable extends Exception {
-        KeyUnavailable(String message) {
-            super(message, null, false, false);
-        }
+    /** @param describe {@code kid/alg}, for readiness and messages */
+    private record Probe(String describe, String token) {
     }
 }

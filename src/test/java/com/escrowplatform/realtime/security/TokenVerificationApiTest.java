@@ -41,6 +41,7 @@ class TokenVerificationApiTest {
                 Arguments.of("alg none", (Function<String, String>) TestTokens::algNone),
                 Arguments.of("HMAC signed", (Function<String, String>) TestTokens::hmac),
                 Arguments.of("unknown key", (Function<String, String>) TestTokens::unknownKey),
+                Arguments.of("unknown key, no kid", (Function<String, String>) TestTokens::unknownKeyWithoutKid),
                 Arguments.of("no exp", (Function<String, String>) TestTokens::withoutExp),
                 Arguments.of("no sub", (Function<String, String>) user -> TestTokens.withoutSub()),
                 Arguments.of("sub too long", (Function<String, String>) user -> TestTokens.forUser("u".repeat(129))),
@@ -94,6 +95,16 @@ class TokenVerificationApiTest {
         bearer(TestTokens.es256(escrow.seller())).post(escrow.path("/join")).then()
                 .statusCode(200).body("parties.find { it.role == 'SELLER' }.joined", equalTo(true));
         bearer(TestTokens.es256(escrow.buyer())).get(escrow.path("")).then().statusCode(200);
+    }
+
+    /** The test key set holds one RSA and one EC key: a token without kid is verified with the one of its type. */
+    @Test
+    void shouldAcceptATokenWithoutKidSignedByTheSetsOnlyKeyForItsAlgorithm() {
+        EscrowScenario escrow = EscrowScenario.pending();
+        bearer(TestTokens.es256WithoutKid(escrow.seller())).post(escrow.path("/join")).then()
+                .statusCode(200).body("parties.find { it.role == 'SELLER' }.joined", equalTo(true));
+        bearer(TestTokens.rs256WithoutKid(escrow.buyer())).get(escrow.path("")).then()
+                .statusCode(200).body("id", equalTo(escrow.id()));
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.security.KeyFactory;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
 import java.security.Signature;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,10 @@ import java.util.Map;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+
+import org.jose4j.jwk.JsonWebKeySet;
+import org.jose4j.jwk.PublicJsonWebKey;
+import org.jose4j.lang.JoseException;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -48,7 +53,22 @@ public final class TestTokens {
     }
 
     public static String es256(String userId) {
-        return sign("ES256", "dev-ec", claims(userId, Instant.now().plus(Duration.ofHours(1))),
+        return es256("dev-ec", userId);
+    }
+
+    /** A valid RS256 token that names no key ({@code kid}), as a platform with a single key may sign. */
+    public static String rs256WithoutKid(String userId) {
+        return sign("RS256", null, claims(userId, Instant.now().plus(Duration.ofHours(1))),
+                key("RSA", "dev-keys/rsa-private.pem"), "SHA256withRSA");
+    }
+
+    /** A valid ES256 token that names no key ({@code kid}). */
+    public static String es256WithoutKid(String userId) {
+        return es256(null, userId);
+    }
+
+    private static String es256(String kid, String userId) {
+        return sign("ES256", kid, claims(userId, Instant.now().plus(Duration.ofHours(1))),
                 key("EC", "dev-keys/ec-private.pem"), "SHA256withECDSAinP1363Format");
     }
 
@@ -98,13 +118,49 @@ public final class TestTokens {
 
     /** Well-formed and otherwise valid, but signed by a key the service does not know. */
     public static String unknownKey(String userId) {
+        return unknownRsaKey("dev-rsa", userId);
+    }
+
+    /** As {@link #unknownKey}, naming no key ({@code kid}). */
+    public static String unknownKeyWithoutKid(String userId) {
+        return unknownRsaKey(null, userId);
+    }
+
+    private static String unknownRsaKey(String kid, String userId) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
-            return sign("RS256", "dev-rsa", claims(userId, Instant.now().plus(Duration.ofHours(1))),
+            return sign("RS256", kid, claims(userId, Instant.now().plus(Duration.ofHours(1))),
                     generator.generateKeyPair().getPrivate(), "SHA256withRSA");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** As {@link #unknownKey}, for ES256: well-formed, naming the dev EC key, signed by another P-256 key. */
+    public static String unknownEcKey(String userId) {
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return sign("ES256", "dev-ec", claims(userId, Instant.now().plus(Duration.ofHours(1))),
+                    generator.generateKeyPair().getPrivate(), "SHA256withECDSAinP1363Format");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The public half of the dev key {@code kid} ({@code dev-rsa}, {@code dev-ec}) as a PEM public key, the
+     * form an operator configures a single key in.
+     */
+    public static String publicKeyPem(String kid) {
+        try (InputStream in = TestTokens.class.getClassLoader().getResourceAsStream("dev-keys/jwks.json")) {
+            JsonWebKeySet set = new JsonWebKeySet(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            byte[] encoded = ((PublicJsonWebKey) set.findJsonWebKey(kid, null, null, null)).getPublicKey().getEncoded();
+            Base64.Encoder pem = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII));
+            return "-----BEGIN PUBLIC KEY-----\n" + pem.encodeToString(encoded) + "\n-----END PUBLIC KEY-----\n";
+        } catch (IOException | JoseException | NullPointerException e) {
+            throw new IllegalStateException("no dev key " + kid, e);
         }
     }
 
@@ -123,9 +179,14 @@ public final class TestTokens {
         return claims;
     }
 
+    /** Signs {@code claims}; {@code kid} null leaves the header without one. */
     private static String sign(String alg, String kid, Map<String, Object> claims, PrivateKey key, String jcaAlgorithm) {
         try {
-            String signingInput = encode(Map.of("alg", alg, "typ", "JWT", "kid", kid), claims);
+            Map<String, Object> header = new LinkedHashMap<>(Map.of("alg", alg, "typ", "JWT"));
+            if (kid != null) {
+                header.put("kid", kid);
+            }
+            String signingInput = encode(header, claims);
             Signature signature = Signature.getInstance(jcaAlgorithm);
             signature.initSign(key);
             signature.update(signingInput.getBytes(StandardCharsets.US_ASCII));
