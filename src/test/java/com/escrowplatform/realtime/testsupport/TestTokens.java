@@ -47,6 +47,15 @@ public final class TestTokens {
         return rs256(claims(userId, Instant.now().plus(ttl)));
     }
 
+    /** The {@code exp} of a token made here: whole seconds, so up to a second before the ttl asked for. */
+    public static Instant expiresAt(String token) {
+        try {
+            return Instant.ofEpochSecond(JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1])).path("exp").asLong());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a token made here: " + token, e);
+        }
+    }
+
     public static String es256(String userId) {
         return sign("ES256", "dev-ec", claims(userId, Instant.now().plus(Duration.ofHours(1))),
                 key("EC", "dev-keys/ec-private.pem"), "SHA256withECDSAinP1363Format");
