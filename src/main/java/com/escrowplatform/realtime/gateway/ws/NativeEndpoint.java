@@ -151,9 +151,10 @@ public class NativeEndpoint {
     @OnError
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
-        failures.onError(failure, connection).ifPresent(reason -> connection.close(reason).subscribe().with(x -> {
-        }, x -> {
-        }));
+        failures.onError(failure, connection, SocketFailures.Protocol.NATIVE)
+                .ifPresent(reason -> connection.close(reason).subscribe().with(x -> {
+                }, x -> {
+                }));
     }
 
     private static void refuse(NativeConnection state, Throwable failure, ClientFrame frame) {
