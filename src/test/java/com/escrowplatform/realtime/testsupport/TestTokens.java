@@ -50,7 +50,8 @@ public final class TestTokens {
     /** The {@code exp} of a token made here: whole seconds, so up to a second before the ttl asked for. */
     public static Instant expiresAt(String token) {
         try {
-            return Instant.ofEpochSecond(JSON.readTree(Base64.getUrlDecoder().decode(token.split("\\.")[1])).path("exp").asLong());
+            byte[] claims = Base64.getUrlDecoder().decode(token.split("\\.")[1]);
+            return Instant.ofEpochSecond(JSON.readTree(claims).path("exp").asLong());
         } catch (IOException e) {
             throw new IllegalArgumentException("not a token made here: " + token, e);
         }

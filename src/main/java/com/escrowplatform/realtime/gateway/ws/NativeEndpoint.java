@@ -53,7 +53,7 @@ public class NativeEndpoint {
         volatile long lastHeardNanos = System.nanoTime();
         /** Heartbeat thread only. */
         long lastPingNanos = lastHeardNanos;
-        /** The close at expiry has its timer: set at open (before the state is published) or by the heartbeat thread. */
+        /** The expiry close has its timer: set at open, before the state is published, or by the heartbeat thread. */
         boolean expiryScheduled;
 
         NativeConnection(NativePeer peer, VerifiedCaller verified, Subscriber subscriber) {

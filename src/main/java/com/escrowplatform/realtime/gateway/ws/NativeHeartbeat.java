@@ -32,7 +32,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
  *   <li>closes with 1008 a socket whose token expires (CONTRACT 5): a token expiring within a tick gets a timer
  *       for its exact second, so the close is on time without a timer per socket for the token's life. A tick
  *       sets it for the sockets it visits, and {@link #opened} for a socket whose token expires within a tick of
- *       the upgrade: the next tick may come only after that expiry, which would close the socket up to a tick late.</li>
+ *       the upgrade: the next tick may come only after that expiry, and would close the socket up to a tick late.</li>
  * </ul>
  *
  * <p>Threads: the tick runs on a thread of its own ("native-heartbeat"), not on an event loop: it visits every
@@ -131,8 +131,8 @@ public class NativeHeartbeat {
         }
         state.expiryScheduled = true;
         try {
-            ticker.schedule(() -> close(connection, new CloseReason(CloseCodes.POLICY_VIOLATION, "Authentication expired")),
-                    Math.max(1, untilExpiry), TimeUnit.MILLISECONDS);
+            CloseReason expired = new CloseReason(CloseCodes.POLICY_VIOLATION, "Authentication expired");
+            ticker.schedule(() -> close(connection, expired), Math.max(1, untilExpiry), TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // shutting down: every socket is being closed with 1001 anyway
         }

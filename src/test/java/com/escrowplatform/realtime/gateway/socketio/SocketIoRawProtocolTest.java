@@ -134,7 +134,7 @@ class SocketIoRawProtocolTest {
     // When the token's exp passes, the socket is closed with 1008 at once: not before, and not a ping interval later.
     @Test
     void shouldCloseTheSocketWith1008WhenTheTokenExpires() {
-        connected(base, "expiring-user").close(); // a cold first verification may take longer than the token below lives
+        connected(base, "expiring-user").close(); // a cold first verification may outlast the token below
         String token = TestTokens.expiringIn("expiring-user", Duration.ofSeconds(2));
         Instant exp = TestTokens.expiresAt(token);
         try (RawEngineIoClient client = RawEngineIoClient.open(base, true)) {

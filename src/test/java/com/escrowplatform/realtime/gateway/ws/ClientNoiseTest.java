@@ -74,7 +74,8 @@ class ClientNoiseTest {
             await("every refusal and disconnect counted").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                         assertThat(metric(REFUSED).orElseThrow() - refusedBefore).isEqualTo(BAD_UPGRADES);
-                        assertThat(metric(ABRUPT_NATIVE).orElseThrow() - abruptNativeBefore).isGreaterThanOrEqualTo(VANISHING / 2);
+                        assertThat(metric(ABRUPT_NATIVE).orElseThrow() - abruptNativeBefore)
+                                .isGreaterThanOrEqualTo(VANISHING / 2);
                         assertThat(metric(ABRUPT_SOCKETIO).orElseThrow() - abruptSocketIoBefore)
                                 .isGreaterThanOrEqualTo(VANISHING / 2);
                         assertThat(metric(TOO_BIG).orElseThrow() - tooBigBefore).isEqualTo(1);

@@ -185,9 +185,11 @@ class NativeEndpointTest {
     @Test
     void shouldCloseASocketAtItsTokensExpiryEvenBeforeTheNextHeartbeatTick() {
         long tickMillis = NativeHeartbeat.tickMillis(gatewayConfig.pingInterval(), gatewayConfig.deadPeerTimeout());
-        assertThat(tickMillis).as("a tick long enough to tell a close at exp from one at the tick").isGreaterThanOrEqualTo(5000);
+        assertThat(tickMillis).as("a tick long enough to tell a close at exp from one at the tick")
+                .isGreaterThanOrEqualTo(5000);
         Duration onTime = Duration.ofSeconds(1);
-        WsClient.connect(base, TestTokens.forUser("short-lived")).close(); // a cold first verification may outlast the tokens below
+        // a cold first verification may outlast the tokens below
+        WsClient.connect(base, TestTokens.forUser("short-lived")).close();
         for (int i = 0; i < 4; i++) {
             String token = TestTokens.expiringIn("short-lived", Duration.ofSeconds(2));
             Instant exp = TestTokens.expiresAt(token);

@@ -105,8 +105,8 @@ class SocketFailureMetricsTest {
     /** Each of {@code counted} is one above {@code before}; the other series are where they were. */
     private static void assertCounted(Map<String, Double> before, String... counted) {
         List<String> up = List.of(counted);
-        await("the close counted under its protocol").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                .untilAsserted(() -> {
+        await("the close counted under its protocol").atMost(Duration.ofSeconds(10))
+                .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
                     Map<String, Double> now = counts();
                     before.forEach((series, was) -> assertThat(now.get(series) - was).as(series)
                             .isEqualTo(up.contains(series) ? 1 : 0));
