@@ -52,6 +52,16 @@ public final class TestTokens {
         return rs256(claims(userId, Instant.now().plus(ttl)));
     }
 
+    /** The {@code exp} of a token made here: whole seconds, so up to a second before the ttl asked for. */
+    public static Instant expiresAt(String token) {
+        try {
+            byte[] claims = Base64.getUrlDecoder().decode(token.split("\\.")[1]);
+            return Instant.ofEpochSecond(JSON.readTree(claims).path("exp").asLong());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a token made here: " + token, e);
+        }
+    }
+
     public static String es256(String userId) {
         return es256("dev-ec", userId);
     }

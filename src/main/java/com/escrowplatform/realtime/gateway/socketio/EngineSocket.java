@@ -7,6 +7,7 @@ import java.util.List;
 import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
+import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 
 /**
  * One Engine.IO v4 session ({@code sid}): its transport, its heartbeat and its outbound packets, carrying one
@@ -149,7 +150,7 @@ final class EngineSocket {
             }
         }
         if (fromProbe) {
-            close(CloseCodes.PROTOCOL_ERROR, "unexpected packet during upgrade");
+            closeForClientError(CloseCodes.PROTOCOL_ERROR, "unexpected packet during upgrade");
             return;
         }
         onPacket(text);
@@ -162,7 +163,7 @@ final class EngineSocket {
                 return;
             }
         }
-        close(CloseCodes.UNSUPPORTED_DATA, "binary packets are not supported");
+        closeForClientError(CloseCodes.UNSUPPORTED_DATA, "binary packets are not supported");
     }
 
     /** Under the lock: {@code 5} on the probe. From now on the probe is the transport; polls get 400. */
@@ -257,7 +258,7 @@ final class EngineSocket {
             }
         }
         response.badRequest(3, "Bad request");
-        close(CloseCodes.PROTOCOL_ERROR, "overlapping poll");
+        closeForClientError(CloseCodes.PROTOCOL_ERROR, "overlapping poll");
     }
 
     /**
@@ -305,7 +306,7 @@ final class EngineSocket {
 
     private void onPacket(String text) {
         if (text.isEmpty()) {
-            close(CloseCodes.PROTOCOL_ERROR, "empty packet");
+            closeForClientError(CloseCodes.PROTOCOL_ERROR, "empty packet");
             return;
         }
         switch (text.charAt(0)) {
@@ -321,10 +322,10 @@ final class EngineSocket {
             case SocketIoPackets.ENGINE_NOOP:
                 return;
             case SocketIoPackets.ENGINE_BINARY:
-                close(CloseCodes.UNSUPPORTED_DATA, "binary packets are not supported");
+                closeForClientError(CloseCodes.UNSUPPORTED_DATA, "binary packets are not supported");
                 return;
             default:
-                close(CloseCodes.PROTOCOL_ERROR, "unexpected packet");
+                closeForClientError(CloseCodes.PROTOCOL_ERROR, "unexpected packet");
         }
     }
 
@@ -383,6 +384,15 @@ final class EngineSocket {
      * Idempotent; any thread.
      */
     void close(int code, String reason) {
+        close(code, reason, false);
+    }
+
+    /** Ends the session for what its client sent (1002, 1003): as {@link #close}, and counted by protocol and code. */
+    void closeForClientError(int code, String reason) {
+        close(code, reason, true);
+    }
+
+    private void close(int code, String reason, boolean clientError) {
         List<Outgoing> dropped;
         synchronized (this) {
             if (closed) {
@@ -405,7 +415,10 @@ final class EngineSocket {
                 }
             }
         }
-        LOG.debugf("engine.io session %s closed: %s", sid, reason);
+        if (clientError) {
+            server.socketFailures().protocolClose(SocketFailures.Protocol.SOCKETIO, code).increment();
+        }
+        LOG.debugf("engine.io session %s closed with %d: %s", sid, code, reason);
         server.forget(this);
         for (Outgoing outgoing : dropped) {
             if (outgoing.written != null) {

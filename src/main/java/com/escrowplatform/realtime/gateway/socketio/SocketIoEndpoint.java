@@ -85,7 +85,8 @@ public class SocketIoEndpoint {
     @OnError
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
-        failures.onError(failure, connection).ifPresent(reason -> {
+        // onError counts a close for what the client sent; close(), unlike closeForClientError, counts nothing more
+        failures.onError(failure, connection, SocketFailures.Protocol.SOCKETIO).ifPresent(reason -> {
             WebSocketTransport transport = connection.userData().get(TRANSPORT);
             if (transport != null) {
                 transport.engine().close(reason.getCode(), reason.getMessage());

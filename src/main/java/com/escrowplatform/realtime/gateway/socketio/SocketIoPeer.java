@@ -111,10 +111,10 @@ final class SocketIoPeer implements Peer {
         try {
             packet = SocketIoPackets.parse(text);
         } catch (SocketIoPackets.BinaryPacket e) {
-            engine.close(CloseCodes.UNSUPPORTED_DATA, e.getMessage());
+            engine.closeForClientError(CloseCodes.UNSUPPORTED_DATA, e.getMessage());
             return;
         } catch (MalformedPacket e) {
-            engine.close(CloseCodes.PROTOCOL_ERROR, "malformed packet: " + e.getMessage());
+            engine.closeForClientError(CloseCodes.PROTOCOL_ERROR, "malformed packet: " + e.getMessage());
             return;
         }
         if (packet.type() == SocketIoPackets.CONNECT) {
@@ -170,7 +170,7 @@ final class SocketIoPeer implements Peer {
             }
         }
         if (protocolError) {
-            engine.close(CloseCodes.PROTOCOL_ERROR, "CONNECT while connected");
+            engine.closeForClientError(CloseCodes.PROTOCOL_ERROR, "CONNECT while connected");
         } else if (tooMany) {
             reply(SocketIoPackets.connectError(SocketIoPackets.MAIN_NAMESPACE, "unauthorized"));
             closeForRefusedConnects();

@@ -17,6 +17,7 @@ import org.jboss.logging.Logger;
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
+import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -53,6 +54,7 @@ public class SocketIoServer {
     private final Gateway gateway;
     private final SocketIoAuthenticator authenticator;
     private final SocketIoTimers timers;
+    private final SocketFailures socketFailures;
     private final RecoveryTokens recovery;
     /** The open Engine.IO sessions of this instance, by sid. */
     private final ConcurrentHashMap<String, EngineSocket> engineSocketsBySid = new ConcurrentHashMap<>();
@@ -63,18 +65,20 @@ public class SocketIoServer {
 
     @Inject
     SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
-            SocketIoAuthenticator authenticator, Vertx vertx, MeterRegistry registry) {
-        this(config, gatewayConfig, gateway, authenticator, SocketIoTimers.of(vertx), registry);
+            SocketIoAuthenticator authenticator, Vertx vertx, SocketFailures socketFailures, MeterRegistry registry) {
+        this(config, gatewayConfig, gateway, authenticator, SocketIoTimers.of(vertx), socketFailures, registry);
     }
 
     /** With timers of the caller's choosing: tests drive time by hand. */
     SocketIoServer(SocketIoConfig config, GatewayConfig gatewayConfig, Gateway gateway,
-            SocketIoAuthenticator authenticator, SocketIoTimers timers, MeterRegistry registry) {
+            SocketIoAuthenticator authenticator, SocketIoTimers timers, SocketFailures socketFailures,
+            MeterRegistry registry) {
         this.config = config;
         this.gatewayConfig = gatewayConfig;
         this.gateway = gateway;
         this.authenticator = authenticator;
         this.timers = timers;
+        this.socketFailures = socketFailures;
         this.recovery = config.recoveryEnabled() ? new RecoveryTokens(secret(config)) : null;
         Gauge.builder("escrow.socketio.sessions", engineSocketsBySid, Map::size).description("Open Engine.IO sessions")
                 .register(registry);
@@ -261,6 +265,10 @@ public class SocketIoServer {
 
     SocketIoTimers timers() {
         return timers;
+    }
+
+    SocketFailures socketFailures() {
+        return socketFailures;
     }
 
     Gateway gateway() {

@@ -53,11 +53,11 @@ public class FrameGuard implements HttpUpgradeCheck {
 
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
-        install(context.httpRequest().connection());
+        install(context.httpRequest().connection(), SocketFailures.Protocol.ofEndpoint(context.endpointId()));
         return CheckResult.permitUpgrade();
     }
 
-    private void install(HttpConnection connection) {
+    private void install(HttpConnection connection, SocketFailures.Protocol protocol) {
         if (!(connection instanceof ConnectionBase base)) {
             LOG.debugf("no frame guard on %s: not an HTTP/1.1 connection", connection);
             return;
@@ -68,16 +68,18 @@ public class FrameGuard implements HttpUpgradeCheck {
                 return;
             }
             pipeline.addBefore(VERTX_HANDLER, UTF8_VALIDATOR, new Utf8FrameValidator(false));
-            pipeline.addBefore(VERTX_HANDLER, CLOSE_ON_VIOLATION, new CloseOnViolation(failures));
+            pipeline.addBefore(VERTX_HANDLER, CLOSE_ON_VIOLATION, new CloseOnViolation(failures, protocol));
         }
     }
 
     /** Answers a frame the decoder or the UTF-8 validator refused with a close frame, instead of a dropped connection. */
     static final class CloseOnViolation extends ChannelInboundHandlerAdapter {
         private final SocketFailures failures;
+        private final SocketFailures.Protocol protocol;
 
-        CloseOnViolation(SocketFailures failures) {
+        CloseOnViolation(SocketFailures failures, SocketFailures.Protocol protocol) {
             this.failures = failures;
+            this.protocol = protocol;
         }
 
         @Override
@@ -88,7 +90,7 @@ public class FrameGuard implements HttpUpgradeCheck {
             }
             // Not passed on to Vert.x: it would close the connection at once, before this close frame is written.
             CloseReason reason = SocketFailures.reasonFor(corrupted.closeStatus().code());
-            failures.protocolClose(reason.getCode()).increment();
+            failures.protocolClose(protocol, reason.getCode()).increment();
             LOG.debugf("closing %s with %d: %s", ctx.channel().remoteAddress(), reason.getCode(), cause.getMessage());
             if (ctx.channel().isActive()) {
                 ctx.writeAndFlush(new CloseWebSocketFrame(reason.getCode(), reason.getMessage()))

@@ -53,7 +53,7 @@ public class NativeEndpoint {
         volatile long lastHeardNanos = System.nanoTime();
         /** Heartbeat thread only. */
         long lastPingNanos = lastHeardNanos;
-        /** Heartbeat thread only: the close at expiry has its timer. */
+        /** The expiry close has its timer: set at open, before the state is published, or by the heartbeat thread. */
         boolean expiryScheduled;
 
         NativeConnection(NativePeer peer, VerifiedCaller verified, Subscriber subscriber) {
@@ -69,6 +69,9 @@ public class NativeEndpoint {
 
     @Inject
     SocketFailures failures;
+
+    @Inject
+    NativeHeartbeat heartbeat;
 
     @OnOpen
     @NonBlocking
@@ -90,7 +93,9 @@ public class NativeEndpoint {
             return;
         }
         peer.attach(subscriber.get());
-        connection.userData().put(STATE, new NativeConnection(peer, verified, subscriber.get()));
+        NativeConnection state = new NativeConnection(peer, verified, subscriber.get());
+        heartbeat.opened(connection, state);
+        connection.userData().put(STATE, state);
         peer.reply(NativeFrames.welcome(connection.id(), caller.userId(),
                 verified.expires() ? Instant.ofEpochSecond(verified.expiresAtEpochSecond()).toString() : null));
         gateway.joinOwnRoom(subscriber.get(), caller);
@@ -146,9 +151,10 @@ public class NativeEndpoint {
     @OnError
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
-        failures.onError(failure, connection).ifPresent(reason -> connection.close(reason).subscribe().with(x -> {
-        }, x -> {
-        }));
+        failures.onError(failure, connection, SocketFailures.Protocol.NATIVE)
+                .ifPresent(reason -> connection.close(reason).subscribe().with(x -> {
+                }, x -> {
+                }));
     }
 
     private static void refuse(NativeConnection state, Throwable failure, ClientFrame frame) {

@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.gateway.ws;
 
 import java.time.Duration;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -28,15 +29,17 @@ import io.quarkus.websockets.next.WebSocketConnection;
  *   <li>pings a socket that has been silent for {@code ping-interval} (a client that talks needs none);</li>
  *   <li>closes with 1001 a socket that sent nothing, not even a pong, for {@code dead-peer-timeout}, which frees
  *       its hub subscriber at once instead of when TCP finally notices, minutes later;</li>
- *   <li>closes with 1008 a socket whose token expires (CONTRACT 5): a token expiring before the next tick gets a
- *       timer for its exact second, so the close is on time without a timer per socket for the token's life.</li>
+ *   <li>closes with 1008 a socket whose token expires (CONTRACT 5): a token expiring within a tick gets a timer
+ *       for its exact second, so the close is on time without a timer per socket for the token's life. A tick
+ *       sets it for the sockets it visits, and {@link #opened} for a socket whose token expires within a tick of
+ *       the upgrade: the next tick may come only after that expiry, and would close the socket up to a tick late.</li>
  * </ul>
  *
  * <p>Threads: the tick runs on a thread of its own ("native-heartbeat"), not on an event loop: it visits every
  * socket (a few milliseconds at 20,000), which on an event loop would hold up that loop's sockets each time. It
  * only reads timestamps and starts writes and closes, which go to each socket's own event loop; it never blocks.
  * The {@link NativeConnection} fields it owns ({@code lastPingNanos}, {@code expiryScheduled}) are touched by the
- * tick only.
+ * tick only, and by {@link #opened} before the socket's state is published to the tick.
  */
 @ApplicationScoped
 public class NativeHeartbeat {
@@ -48,7 +51,12 @@ public class NativeHeartbeat {
     private final long pingIntervalNanos;
     private final long deadAfterNanos;
     private final long tickMillis;
-    private ScheduledExecutorService ticker;
+    /** The tick and the expiry timers; from construction, so that a socket may open before the first tick. */
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(run -> {
+        Thread thread = new Thread(run, "native-heartbeat");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     public NativeHeartbeat(OpenConnections connections, GatewayConfig config) {
         this.connections = connections;
@@ -68,18 +76,19 @@ public class NativeHeartbeat {
     }
 
     void start(@Observes StartupEvent event) {
-        ticker = Executors.newSingleThreadScheduledExecutor(run -> {
-            Thread thread = new Thread(run, "native-heartbeat");
-            thread.setDaemon(true);
-            return thread;
-        });
         ticker.scheduleWithFixedDelay(this::tickSafely, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {
-        if (ticker != null) {
-            ticker.shutdownNow();
-        }
+        ticker.shutdownNow();
+    }
+
+    /**
+     * A native socket opened (on its event loop, before its state is published to the tick): a token that expires
+     * within a tick gets its timer now.
+     */
+    void opened(WebSocketConnection connection, NativeConnection state) {
+        closeAtExpiryIfWithinATick(connection, state, System.currentTimeMillis());
     }
 
     /** A tick that throws would cancel every later one: the next tick tries again instead. */
@@ -104,19 +113,28 @@ public class NativeHeartbeat {
                 close(connection, new CloseReason(CloseCodes.GOING_AWAY, "no answer to pings"));
                 continue;
             }
-            if (!state.expiryScheduled && state.expiresAtEpochSecond != VerifiedCaller.NO_EXPIRY) {
-                long untilExpiry = TimeUnit.SECONDS.toMillis(state.expiresAtEpochSecond) - nowMillis;
-                if (untilExpiry <= tickMillis) {
-                    state.expiryScheduled = true;
-                    ticker.schedule(() -> close(connection,
-                            new CloseReason(CloseCodes.POLICY_VIOLATION, "Authentication expired")),
-                            Math.max(1, untilExpiry), TimeUnit.MILLISECONDS);
-                }
-            }
+            closeAtExpiryIfWithinATick(connection, state, nowMillis);
             if (now - Math.max(lastHeard, state.lastPingNanos) >= pingIntervalNanos) {
                 state.lastPingNanos = now;
                 state.peer.ping();
             }
+        }
+    }
+
+    private void closeAtExpiryIfWithinATick(WebSocketConnection connection, NativeConnection state, long nowMillis) {
+        if (state.expiryScheduled || state.expiresAtEpochSecond == VerifiedCaller.NO_EXPIRY) {
+            return;
+        }
+        long untilExpiry = TimeUnit.SECONDS.toMillis(state.expiresAtEpochSecond) - nowMillis;
+        if (untilExpiry > tickMillis) {
+            return; // a later tick sets the timer
+        }
+        state.expiryScheduled = true;
+        try {
+            CloseReason expired = new CloseReason(CloseCodes.POLICY_VIOLATION, "Authentication expired");
+            ticker.schedule(() -> close(connection, expired), Math.max(1, untilExpiry), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // shutting down: every socket is being closed with 1001 anyway
         }
     }
 

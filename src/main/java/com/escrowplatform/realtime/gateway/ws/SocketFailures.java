@@ -1,6 +1,8 @@
 package com.escrowplatform.realtime.gateway.ws;
 
 import java.io.IOException;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -12,6 +14,7 @@ import org.jboss.logging.Logger;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.quarkus.runtime.Startup;
 import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.HttpClosedException;
@@ -24,37 +27,64 @@ import com.escrowplatform.realtime.gateway.CloseCodes;
  * frames, bad tokens, vanishing without a close frame); an operator's log is for what the operator must act on,
  * so only a fault of ours (1011) is a WARN.
  *
- * <p>Metrics: {@code escrow.gateway.protocol.closes{code}} (sockets we closed for what the client sent),
- * {@code escrow.gateway.disconnects.abrupt} (sockets that ended without a closing handshake: the client vanished, or did not answer our close),
- * {@code escrow.gateway.upgrades.refused{status}} (upgrades refused before a socket existed).
- * Thread-safe: called from event loops.
+ * <p>Metrics: {@code escrow.gateway.protocol.closes{code,protocol}} (sockets we closed for what the client sent),
+ * {@code escrow.gateway.disconnects.abrupt{protocol}} (sockets that ended without a closing handshake: the client
+ * vanished, or did not answer our close), {@code escrow.gateway.upgrades.refused{status}} (upgrades to {@code /ws}
+ * refused before a socket existed). Created at start-up with a series at 0 for each protocol and each code it uses,
+ * so that all of them are in the first scrape, whichever protocol an instance serves. Thread-safe: called from event
+ * loops.
  */
+@Startup
 @ApplicationScoped
 public class SocketFailures {
     private static final Logger LOG = Logger.getLogger(SocketFailures.class);
 
+    /** The protocol of a socket: the {@code protocol} tag, and the close codes it uses for what a client sent. */
+    public enum Protocol {
+        NATIVE("native", CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG),
+        SOCKETIO("socketio", CloseCodes.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA, CloseCodes.INVALID_PAYLOAD,
+                CloseCodes.MESSAGE_TOO_BIG);
+
+        final String tag;
+        private final int[] closeCodes;
+
+        Protocol(String tag, int... closeCodes) {
+            this.tag = tag;
+            this.closeCodes = closeCodes;
+        }
+
+        /** The protocol of a WebSocket endpoint of this service: {@link NativeEndpoint}'s, or else Socket.IO's. */
+        static Protocol ofEndpoint(String endpointId) {
+            return NativeEndpoint.ENDPOINT_ID.equals(endpointId) ? NATIVE : SOCKETIO;
+        }
+    }
+
     private final MeterRegistry registry;
-    private final Counter abrupt;
-    private final ConcurrentMap<Integer, Counter> closes = new ConcurrentHashMap<>();
+    private final Map<Protocol, Counter> abrupt = new EnumMap<>(Protocol.class);
+    private final Map<Protocol, ConcurrentMap<Integer, Counter>> closes = new EnumMap<>(Protocol.class);
     private final ConcurrentMap<Integer, Counter> refusedUpgrades = new ConcurrentHashMap<>();
 
     public SocketFailures(MeterRegistry registry) {
         this.registry = registry;
-        this.abrupt = Counter.builder("escrow.gateway.disconnects.abrupt")
-                .description("Sockets that ended without a closing handshake").register(registry);
-        for (int code : new int[] { CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG }) {
-            protocolClose(code); // registered up front so the series exist (at 0) before the first one
+        for (Protocol protocol : Protocol.values()) {
+            abrupt.put(protocol, Counter.builder("escrow.gateway.disconnects.abrupt")
+                    .description("Sockets that ended without a closing handshake, by protocol")
+                    .tag("protocol", protocol.tag).register(registry));
+            closes.put(protocol, new ConcurrentHashMap<>());
+            for (int code : protocol.closeCodes) {
+                protocolClose(protocol, code);
+            }
         }
         refusedUpgrade(401);
     }
 
     /**
      * The close to answer an {@code @OnError} with, or none when the socket is gone already (the client
-     * vanished: counted, and nothing left to close).
+     * vanished: counted, and nothing left to close). A close for what the client sent is counted here.
      */
-    public Optional<CloseReason> onError(Throwable failure, WebSocketConnection connection) {
+    public Optional<CloseReason> onError(Throwable failure, WebSocketConnection connection, Protocol protocol) {
         if (failure instanceof HttpClosedException) {
-            abrupt.increment();
+            abrupt.get(protocol).increment();
             LOG.debugf("socket %s ended without a close frame", connection.id());
             return Optional.empty();
         }
@@ -66,7 +96,7 @@ public class SocketFailures {
         if (reason.getCode() == CloseCodes.INTERNAL_ERROR) {
             LOG.warnf("socket %s closed with 1011: %s", connection.id(), failure.toString());
         } else {
-            protocolClose(reason.getCode()).increment();
+            protocolClose(protocol, reason.getCode()).increment();
             LOG.debugf("socket %s closed with %d: %s", connection.id(), reason.getCode(), failure.toString());
         }
         return Optional.of(reason);
@@ -92,11 +122,11 @@ public class SocketFailures {
         };
     }
 
-    /** Counts a socket closed for what its client sent, by close code. */
-    Counter protocolClose(int code) {
-        return closes.computeIfAbsent(code, c -> Counter.builder("escrow.gateway.protocol.closes")
-                .description("Sockets closed for a frame their client sent, by close code")
-                .tag("code", String.valueOf(c)).register(registry));
+    /** Counts a socket closed for what its client sent, by protocol and close code. */
+    public Counter protocolClose(Protocol protocol, int code) {
+        return closes.get(protocol).computeIfAbsent(code, c -> Counter.builder("escrow.gateway.protocol.closes")
+                .description("Sockets closed for what their client sent, by protocol and close code")
+                .tag("protocol", protocol.tag).tag("code", String.valueOf(c)).register(registry));
     }
 
     /** Counts an upgrade refused before a socket existed, by HTTP status. */

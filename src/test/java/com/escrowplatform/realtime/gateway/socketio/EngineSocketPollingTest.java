@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 
@@ -104,6 +105,7 @@ class EngineSocketPollingTest {
         assertThat(Json.parse(post.body()).path("code").asInt()).isEqualTo(3);
         assertThat(waiting.body()).isEqualTo(String.valueOf(SocketIoPackets.ENGINE_CLOSE));
         assertThat(stub.server.findEngineSocket(engine.sid)).isNull();
+        assertThat(stub.protocolCloses(CloseCodes.PROTOCOL_ERROR)).isEqualTo(1);
     }
 
     @Test

@@ -95,6 +95,7 @@ class EngineSocketTest {
 
         assertThat(empty.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
         assertThat(unknown.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
+        assertThat(stub.protocolCloses(CloseCodes.PROTOCOL_ERROR)).isEqualTo(2);
     }
 
     @Test
@@ -104,6 +105,7 @@ class EngineSocketTest {
         client.engine().onWebSocketBinary(client);
 
         assertThat(client.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+        assertThat(stub.protocolCloses(CloseCodes.UNSUPPORTED_DATA)).isEqualTo(1);
     }
 
     @Test

@@ -204,6 +204,7 @@ class SocketIoPeerTest {
 
         assertThat(client.closeCode()).isEqualTo(CloseCodes.PROTOCOL_ERROR);
         assertThat(client.closeReason()).startsWith("malformed packet");
+        assertThat(stub.protocolCloses(CloseCodes.PROTOCOL_ERROR)).isEqualTo(1);
         assertThat(stub.hub.socketCount()).isZero();
     }
 
@@ -214,6 +215,7 @@ class SocketIoPeerTest {
         client.receive("451-[\"subscribe\",{\"_placeholder\":true,\"num\":0}]");
 
         assertThat(client.closeCode()).isEqualTo(CloseCodes.UNSUPPORTED_DATA);
+        assertThat(stub.protocolCloses(CloseCodes.UNSUPPORTED_DATA)).isEqualTo(1);
     }
 
     @Test

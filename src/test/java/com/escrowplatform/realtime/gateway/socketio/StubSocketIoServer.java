@@ -18,6 +18,7 @@ import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.gateway.kafka.KafkaKeyRoomPartitioner;
 import com.escrowplatform.realtime.gateway.replay.ColdReplay;
 import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
+import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 import com.escrowplatform.realtime.security.Caller;
 import com.escrowplatform.realtime.security.PartyAuthorizer;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -64,7 +65,7 @@ final class StubSocketIoServer {
                 HubLimits.from(gatewayConfig));
         Gateway gateway = new Gateway(hub, new InMemoryParties(), gatewayConfig);
         server = new SocketIoServer(config.getConfigMapping(SocketIoConfig.class), gatewayConfig, gateway,
-                new CallingThreadAuthenticator(), timers, registry);
+                new CallingThreadAuthenticator(), timers, new SocketFailures(registry), registry);
     }
 
     /** A client's WebSocket without a sid: a new Engine.IO session; its open packet is the first frame. */
@@ -82,6 +83,12 @@ final class StubSocketIoServer {
 
     double counter(String name) {
         return registry.get(name).counter().count();
+    }
+
+    /** Sessions closed with {@code code} for what their client sent. */
+    double protocolCloses(int code) {
+        return registry.get("escrow.gateway.protocol.closes").tags("protocol", "socketio", "code", String.valueOf(code))
+                .counter().count();
     }
 
     /** {@link #BUYER} is the one party of {@link #ESCROW}; every other escrow does not exist. */

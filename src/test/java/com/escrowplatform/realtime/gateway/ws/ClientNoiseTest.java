@@ -33,8 +33,9 @@ class ClientNoiseTest {
     static final int BAD_UPGRADES = 50;
     static final int VANISHING = 40;
     static final String REFUSED = "escrow_gateway_upgrades_refused_total{status=\"401\"";
-    static final String ABRUPT = "escrow_gateway_disconnects_abrupt_total";
-    static final String TOO_BIG = "escrow_gateway_protocol_closes_total{code=\"1009\"";
+    static final String ABRUPT_NATIVE = "escrow_gateway_disconnects_abrupt_total{protocol=\"native\"";
+    static final String ABRUPT_SOCKETIO = "escrow_gateway_disconnects_abrupt_total{protocol=\"socketio\"";
+    static final String TOO_BIG = "escrow_gateway_protocol_closes_total{code=\"1009\",protocol=\"native\"";
 
     @TestHTTPResource("/")
     URI base;
@@ -42,7 +43,8 @@ class ClientNoiseTest {
     @Test
     void shouldCountClientMisbehaviourAndLogNoWarningForIt() {
         double refusedBefore = metric(REFUSED).orElse(0);
-        double abruptBefore = metric(ABRUPT).orElse(0);
+        double abruptNativeBefore = metric(ABRUPT_NATIVE).orElse(0);
+        double abruptSocketIoBefore = metric(ABRUPT_SOCKETIO).orElse(0);
         double tooBigBefore = metric(TOO_BIG).orElse(0);
         try (LogCapture log = LogCapture.start()) {
             for (int i = 0; i < BAD_UPGRADES; i++) {
@@ -72,7 +74,10 @@ class ClientNoiseTest {
             await("every refusal and disconnect counted").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
                         assertThat(metric(REFUSED).orElseThrow() - refusedBefore).isEqualTo(BAD_UPGRADES);
-                        assertThat(metric(ABRUPT).orElseThrow() - abruptBefore).isGreaterThanOrEqualTo(VANISHING);
+                        assertThat(metric(ABRUPT_NATIVE).orElseThrow() - abruptNativeBefore)
+                                .isGreaterThanOrEqualTo(VANISHING / 2);
+                        assertThat(metric(ABRUPT_SOCKETIO).orElseThrow() - abruptSocketIoBefore)
+                                .isGreaterThanOrEqualTo(VANISHING / 2);
                         assertThat(metric(TOO_BIG).orElseThrow() - tooBigBefore).isEqualTo(1);
                     });
             assertThat(log.warningsOrWorse()).isEmpty();
