@@ -16,11 +16,12 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
 
 import com.escrowplatform.realtime.security.Caller;
+import com.escrowplatform.realtime.web.AbandonedCalls;
 import com.escrowplatform.realtime.web.ApiException;
 import com.escrowplatform.realtime.web.Page;
 
+import io.quarkus.hibernate.reactive.panache.Panache;
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Sort;
 import io.quarkus.security.Authenticated;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -33,9 +34,11 @@ import io.smallrye.mutiny.Uni;
 @SecurityRequirement(name = "jwt")
 public class NotificationResource {
     private final SecurityIdentity identity;
+    private final AbandonedCalls abandoned;
 
-    public NotificationResource(SecurityIdentity identity) {
+    public NotificationResource(SecurityIdentity identity, AbandonedCalls abandoned) {
         this.identity = identity;
+        this.abandoned = abandoned;
     }
 
     public record NotificationView(UUID id, UUID escrowId, String kind, String title, String body, Instant createdAt,
@@ -61,10 +64,14 @@ public class NotificationResource {
 
     @POST
     @Path("{id}/read")
-    @WithTransaction
     @Operation(summary = "Mark a notification read (idempotent)")
     public Uni<NotificationView> markRead(@PathParam("id") UUID id) {
         String userId = Caller.of(identity).userId();
+        return abandoned.runToTheEnd(Panache.withTransaction(() -> markReadOf(userId, id)),
+                "POST /api/notifications/" + id + "/read");
+    }
+
+    private static Uni<NotificationView> markReadOf(String userId, UUID id) {
         return Notification.<Notification>findById(id).map(notification -> {
             if (notification == null) {
                 throw ApiException.notFound("notification_not_found", "No such notification.");

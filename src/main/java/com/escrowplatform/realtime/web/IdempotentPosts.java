@@ -19,7 +19,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.hibernate.reactive.panache.Panache;
-import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -29,6 +28,9 @@ import io.smallrye.mutiny.Uni;
  * <p>The key row is written in the action's own transaction, so "done" and "remembered" commit together.
  * Two concurrent requests with one key queue on a transaction-scoped advisory lock of (user, key): the
  * second sees the first's committed row and replays it, instead of racing it.
+ *
+ * <p>A call whose client goes away runs to its end ({@link AbandonedCalls}): the retry that follows with the same
+ * key waits on the lock for it, then replays what it stored.
  */
 @ApplicationScoped
 public class IdempotentPosts {
@@ -37,9 +39,11 @@ public class IdempotentPosts {
     static final Duration RETENTION = Duration.ofHours(24);
 
     private final ObjectMapper json;
+    private final AbandonedCalls abandoned;
 
-    public IdempotentPosts(ObjectMapper json) {
+    public IdempotentPosts(ObjectMapper json, AbandonedCalls abandoned) {
         this.json = json;
+        this.abandoned = abandoned;
     }
 
     /** What an action answers: its status, an optional Location and the body. */
@@ -54,16 +58,21 @@ public class IdempotentPosts {
     }
 
     /**
-     * Runs {@code action} once per (caller, key, request). {@code request} identifies the call: method,
-     * path and body; {@code key} may be null (then the action simply runs).
+     * Runs {@code action} once per (caller, key, request), in one transaction, to its end even when the client
+     * goes away. {@code request} identifies the call: method, path and body ({@link #describe}); {@code key} may
+     * be null (then the action simply runs).
      */
-    @WithTransaction
     public Uni<Response> run(Caller caller, String key, String request, Supplier<Uni<Reply>> action) {
+        if (key != null && (key.isBlank() || key.length() > 255)) {
+            throw ApiException.badRequest(HEADER, "must be 1 to 255 characters");
+        }
+        String call = request.substring(0, request.indexOf('\n'));
+        return abandoned.runToTheEnd(Panache.withTransaction(() -> once(caller, key, request, action)), call);
+    }
+
+    private Uni<Response> once(Caller caller, String key, String request, Supplier<Uni<Reply>> action) {
         if (key == null) {
             return action.get().map(this::toResponse);
-        }
-        if (key.isBlank() || key.length() > 255) {
-            throw ApiException.badRequest(HEADER, "must be 1 to 255 characters");
         }
         String requestHash = sha256(request);
         // any separator but NUL, which PostgreSQL text cannot hold; a collision would only queue two requests

@@ -41,9 +41,24 @@ public final class LogCapture implements AutoCloseable {
     public List<String> warningsOrWorse() {
         return records.stream()
                 .filter(r -> r.getLevel().intValue() >= Level.WARNING.intValue() || r.getThrown() != null)
-                .map(r -> r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()
-                        + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]"))
+                .map(LogCapture::describe)
                 .toList();
+    }
+
+    /** Each record at ERROR (SEVERE) or above, as "LEVEL category: message". */
+    public List<String> errors() {
+        return records.stream().filter(r -> r.getLevel().intValue() >= Level.SEVERE.intValue())
+                .map(LogCapture::describe).toList();
+    }
+
+    /** Each record, at any level it was logged at, whose message or stack trace mentions {@code text}. */
+    public List<String> mentioning(String text) {
+        return records.stream().filter(r -> describe(r).contains(text)).map(LogCapture::describe).toList();
+    }
+
+    private static String describe(LogRecord r) {
+        return r.getLevel() + " " + r.getLoggerName() + ": " + r.getMessage()
+                + (r.getThrown() == null ? "" : " [" + r.getThrown() + "]");
     }
 
     @Override

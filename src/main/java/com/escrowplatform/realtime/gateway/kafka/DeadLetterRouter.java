@@ -55,6 +55,10 @@ import io.quarkus.runtime.StartupEvent;
  * connector, which did this job before, dispatched each record through a reactive pipeline on an event loop:
  * measured as much event-loop CPU as the socket writes themselves). After a failure it logs once, waits and
  * starts again from the committed offsets.
+ *
+ * <p>While the broker is away, commits fail: that is expected, and the next commit (a second later) carries the
+ * same position or a later one, so nothing is lost but a second of re-checking. One WARN per outage, then DEBUG;
+ * every failed commit is counted.
  */
 @ApplicationScoped
 class DeadLetterRouter {
@@ -71,6 +75,9 @@ class DeadLetterRouter {
     private final KafkaClients kafka;
     private final Map<String, CloudEventShape.SourceTopic> sourceTopics;
     private final Counter malformed;
+    private final Counter failedCommits;
+    /** Commits failed in a row; touched by the router's thread only (commit callbacks run inside its poll). */
+    private int commitsFailing;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
@@ -81,6 +88,9 @@ class DeadLetterRouter {
                 topics.userNotifications(), CloudEventShape.SourceTopic.USER_NOTIFICATIONS);
         this.malformed = Counter.builder("escrow.gateway.records.malformed")
                 .description("Records that broke the CloudEvents shape and went to the dead-letter topic")
+                .register(registry);
+        this.failedCommits = Counter.builder("escrow.gateway.dead.letter.commits.failed")
+                .description("Offset commits of the dead-letter router that failed (the broker away); the next commit retries")
                 .register(registry);
     }
 
@@ -133,6 +143,12 @@ class DeadLetterRouter {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                // taken away while out of touch (a long broker outage): another member may own them now, so no
+                // commit; whatever was copied since the last one is copied again by the new owner
+            }
         });
         long lastCommit = System.nanoTime();
         while (running) {
@@ -149,11 +165,28 @@ class DeadLetterRouter {
             }
             awaitAll(copies);
             if (!copies.isEmpty() || System.nanoTime() - lastCommit > COMMIT_EVERY_NANOS) {
-                kafkaConsumer.commitAsync(); // a crash before the next one re-checks a second of records: copies at least once
+                // a crash before the next one re-checks a second of records: copies at least once
+                kafkaConsumer.commitAsync((offsets, failure) -> committed(failure));
                 lastCommit = System.nanoTime();
             }
         }
         kafkaConsumer.commitSync();
+    }
+
+    private void committed(Exception failure) {
+        if (failure == null) {
+            if (commitsFailing > 0) {
+                LOG.infof("dead-letter offsets (group %s) committed again after %d failed commits", GROUP, commitsFailing);
+                commitsFailing = 0;
+            }
+            return;
+        }
+        failedCommits.increment();
+        if (commitsFailing++ == 0) {
+            LOG.warnf("dead-letter offsets (group %s) not committed: %s; retrying with every commit", GROUP, failure);
+        } else {
+            LOG.debugf("dead-letter offsets (group %s) not committed again: %s", GROUP, failure);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.gateway.kafka;
 
 import static com.escrowplatform.realtime.testsupport.ForeignRecords.cloudEvent;
 import static com.escrowplatform.realtime.testsupport.ForeignRecords.utf8;
+import static com.escrowplatform.realtime.testsupport.Metrics.metric;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -23,6 +25,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,6 +33,7 @@ import org.junit.jupiter.api.Test;
 import com.escrowplatform.realtime.testsupport.Api;
 import com.escrowplatform.realtime.testsupport.EscrowScenario;
 import com.escrowplatform.realtime.testsupport.Json;
+import com.escrowplatform.realtime.testsupport.LogCapture;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.TopicReader;
@@ -159,6 +163,33 @@ class DeadLetterTest {
             assertDeadLetteredOnce(USER_NOTIFICATIONS, Map.of(strangersId, "data.userId must equal the record key"),
                     List.of(firstId, nextId));
             assertThat(client.pending()).noneMatch(inRoom(room));
+        }
+    }
+
+    // While the broker is away the router's commits fail: counted, one WARN, no ERROR; once it is back the router
+    // goes on, and a record that breaks the shape is copied once.
+    @Test
+    void shouldRideOutABrokerOutageWithOneWarningAndGoOnDeadLettering() {
+        double failedBefore = metric("escrow_gateway_dead_letter_commits_failed_total").orElse(0);
+        try (LogCapture log = LogCapture.start()) {
+            TestInfrastructure.kafka().stop();
+            try {
+                Awaitility.await("a commit of the dead-letter group failed").atMost(Duration.ofSeconds(60))
+                        .until(() -> log.mentioning(DeadLetterRouter.GROUP).stream()
+                                .anyMatch(line -> line.toLowerCase(Locale.ROOT).contains("commit")));
+            } finally {
+                TestInfrastructure.kafka().start();
+            }
+            String key = UUID.randomUUID().toString();
+            String afterwards = "bad-" + UUID.randomUUID();
+            send(cloudEvent(ESCROW_EVENTS, afterwards, "notification:new", key, key, json(escrowData(key, 1))));
+            assertDeadLetteredOnce(ESCROW_EVENTS, Map.of(afterwards, "is not an event type of this topic"), List.of());
+
+            assertThat(log.errors()).as("no ERROR of the dead-letter router or its consumer")
+                    .noneMatch(line -> line.contains(DeadLetterRouter.GROUP) || line.contains(DeadLetterRouter.class.getName()));
+            assertThat(log.warningsOrWorse()).as("one WARN for the outage")
+                    .filteredOn(line -> line.contains(DeadLetterRouter.class.getName()) && line.contains("commit")).hasSize(1);
+            assertThat(metric("escrow_gateway_dead_letter_commits_failed_total").orElseThrow()).isGreaterThan(failedBefore);
         }
     }
 
