@@ -38,6 +38,7 @@ import com.escrowplatform.realtime.kafka.KafkaTopics;
 import com.escrowplatform.realtime.kafka.TopicsConfig;
 
 import io.agroal.api.AgroalDataSource;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -98,6 +99,7 @@ public class PgOutboxRelay {
     private final OutboxConfig config;
     private final Timer commitToAck;
     private final AtomicLong published = new AtomicLong();
+    private final Counter failedRounds;
 
     private volatile boolean running;
     private volatile boolean leading;
@@ -115,6 +117,9 @@ public class PgOutboxRelay {
         this.commitToAck = Timer.builder("escrow.outbox.publish.latency")
                 .description("From an event row's creation to Kafka's acknowledgement")
                 .publishPercentiles(0.5, 0.99)
+                .register(registry);
+        this.failedRounds = Counter.builder("escrow.outbox.rounds.failed")
+                .description("Relay rounds that Kafka did not take whole (their rest is sent again)")
                 .register(registry);
         registry.gauge("escrow.outbox.published", published);
         registry.gauge("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0);
@@ -182,6 +187,7 @@ public class PgOutboxRelay {
             try {
                 sent = publishBatch(connection);
             } catch (RoundFailed e) {
+                this.failedRounds.increment();
                 failedRounds++;
                 if (failedRounds == 1) {
                     LOG.warnf("outbox relay: %s; retrying until Kafka takes the rows", e.getMessage());

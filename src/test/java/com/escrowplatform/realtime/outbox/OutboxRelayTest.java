@@ -183,6 +183,31 @@ class OutboxRelayTest {
     }
 
     /**
+     * Guards fact 3 of the relay's ordering contract, which also makes the drain after an outage start at once: a
+     * round waiting on a broker that died is not failed by a producer timeout, however long the broker stays away;
+     * it completes when the broker is back.
+     */
+    @Test
+    void shouldWaitOutABrokerOutageLongerThanEveryProducerTimeoutWithoutFailingARound() throws Exception {
+        EscrowScenario funded = EscrowScenario.funded("1.00", "2.00");
+        awaitPublished(funded.id());
+        double failedBefore = failedRounds();
+        TestInfrastructure.kafka().kill();
+        try {
+            Api.as(funded.buyer()).post("/api/escrows/" + funded.id() + "/milestones/" + funded.milestoneIds().get(0)
+                    + "/release").then().statusCode(200);
+            // the outage itself: longer than the producer's request timeout (5 s) and max.block.ms (5 s), and than
+            // the 15 s a delivery timeout would give a record
+            Thread.sleep(Duration.ofSeconds(20).toMillis());
+        } finally {
+            TestInfrastructure.kafka().start();
+        }
+        awaitPublished(funded.id());
+        assertThat(failedRounds()).as("relay rounds failed by the outage").isEqualTo(failedBefore);
+        assertThat(versionsOnKafka(funded.id(), 6)).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    /**
      * Guards the backlog gauge: it is measured apart from relaying, so it climbs to what piles up while Kafka is
      * down (the relay is then stuck retrying) and falls back to 0 once the rows are drained.
      */
@@ -247,6 +272,10 @@ class OutboxRelayTest {
 
     static long version(ConsumerRecord<String, byte[]> record) {
         return Json.parse(record.value()).path("version").asLong();
+    }
+
+    private static double failedRounds() {
+        return Metrics.metric("escrow_outbox_rounds_failed_total").orElseThrow();
     }
 
     private static double backlogGauge() {

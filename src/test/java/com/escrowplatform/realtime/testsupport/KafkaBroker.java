@@ -67,21 +67,7 @@ public final class KafkaBroker {
 
     /** Stops the broker process and waits for it to exit; its data stays for {@link #start()}. */
     public synchronized void stop() {
-        if (process == null) {
-            return;
-        }
-        process.descendants().forEach(ProcessHandle::destroy);
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Awaitility.await("Kafka port closed").atMost(Duration.ofSeconds(30)).until(() -> !accepts(port));
-        process = null;
+        end(false);
     }
 
     /**
@@ -89,13 +75,25 @@ public final class KafkaBroker {
      * {@link #start()}, which recovers it.
      */
     public synchronized void kill() {
+        end(true);
+    }
+
+    private void end(boolean crash) {
         if (process == null) {
             return;
         }
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        if (crash) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        } else {
+            process.descendants().forEach(ProcessHandle::destroy);
+            process.destroy();
+        }
         try {
-            process.waitFor(30, TimeUnit.SECONDS);
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
