@@ -100,7 +100,8 @@ public class ProblemMappers {
         if (DatabaseUnavailable.isCause(e)) {
             LOG.warnf("database unavailable: %s", e.toString());
             return Response.fromResponse(respond(Problem.of(503, "database_unavailable", "Service unavailable",
-                    "The database cannot be reached; retry later.")))
+                    "The database cannot be reached; retry later. A change may or may not have been made: retry it"
+                            + " with the same Idempotency-Key.")))
                     .header(HttpHeaders.RETRY_AFTER, RETRY_AFTER_SECONDS)
                     .build();
         }

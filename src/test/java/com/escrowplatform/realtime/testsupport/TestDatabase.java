@@ -1,5 +1,6 @@
 package com.escrowplatform.realtime.testsupport;
 
+import java.net.InetSocketAddress;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -24,6 +25,17 @@ public final class TestDatabase {
         TestDatabase database = new TestDatabase("escrow_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
         database.admin("create database " + database.name);
         return database;
+    }
+
+    /** The PostgreSQL server the test databases live on. */
+    public static InetSocketAddress server() {
+        String[] hostAndPort = HOST.split(":");
+        return new InetSocketAddress(hostAndPort[0], Integer.parseInt(hostAndPort[1]));
+    }
+
+    /** A user that may connect to every database of {@link #server()}, {@code postgres} among them. */
+    public static String serverUser() {
+        return USER;
     }
 
     public String name() {
