@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import com.escrowplatform.realtime.testsupport.ApplicationProcess;
@@ -22,9 +23,12 @@ final class Cluster implements AutoCloseable {
 
     private final AtomicReferenceArray<ApplicationProcess> slots;
     private final List<ApplicationProcess> started = new ArrayList<>();
+    private final Map<String, String> settings;
     private int generation;
 
-    Cluster(int size) {
+    /** {@code settings}: added to the test infrastructure's for every instance. */
+    Cluster(int size, Map<String, String> settings) {
+        this.settings = settings;
         slots = new AtomicReferenceArray<>(size);
         for (int slot = 0; slot < size; slot++) {
             restart(slot);
@@ -45,7 +49,7 @@ final class Cluster implements AutoCloseable {
 
     /** Starts a fresh process in {@code slot} and waits until it is ready. */
     synchronized void restart(int slot) {
-        ApplicationProcess process = ApplicationProcess.start("fault-instance-" + slot + "-" + generation++, START);
+        ApplicationProcess process = ApplicationProcess.start("fault-instance-" + slot + "-" + generation++, START, settings);
         started.add(process);
         slots.set(slot, process);
     }

@@ -20,6 +20,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.KafkaBroker;
+import com.escrowplatform.realtime.testsupport.TcpRelay;
+import com.escrowplatform.realtime.testsupport.TestDatabase;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -42,8 +44,12 @@ class FaultSuiteIT {
     static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);
 
     enum Fault {
-        BROKER_KILL, RELAY_HOLDER_KILL
+        BROKER_KILL, RELAY_HOLDER_KILL, DATABASE_CUT, INSTANCE_PAUSE
     }
+
+    /** Short enough that a paused instance outlives it within a CI run. */
+    static final Duration DEAD_PEER_TIMEOUT = Duration.ofSeconds(8);
+    static final Duration DATABASE_CUT = Duration.ofSeconds(15);
 
     record Outcome(Fault fault, String target, long readyDownMs, long readyUpMs, long caughtUpMs, long takeoverMs,
             long recovered, long notRecovered) {
@@ -55,7 +61,14 @@ class FaultSuiteIT {
         KafkaBroker broker = TestInfrastructure.kafka();
         List<NativeSubscriber> subscribers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        try (Cluster cluster = new Cluster(2)) {
+        TestDatabase database = TestInfrastructure.database();
+        try (TcpRelay databaseLink = TcpRelay.to(TestDatabase.server());
+                Cluster cluster = new Cluster(2, Map.of(
+                        // both pools (requests, Flyway and the outbox relay's lock) reach PostgreSQL through the relay
+                        "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
+                        "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
+                        "escrow.gateway.ping-interval", "2s",
+                        "escrow.gateway.dead-peer-timeout", DEAD_PEER_TIMEOUT.toSeconds() + "s"))) {
             RestWriter writer = new RestWriter(cluster);
             List<RestWriter.Escrow> escrows = new ArrayList<>();
             for (int i = 0; i < ESCROWS; i++) {
@@ -83,7 +96,7 @@ class FaultSuiteIT {
                 Collections.shuffle(kinds, nemesis);
                 for (Fault fault : kinds) {
                     RestWriter.pause(Duration.ofSeconds(3)); // traffic between faults
-                    outcomes.add(inject(fault, cluster, broker, writer, escrows, subscribers, readiness, nemesis));
+                    outcomes.add(inject(fault, cluster, broker, databaseLink, writer, escrows, subscribers, readiness, nemesis));
                 }
                 round++;
             } while (System.nanoTime() - began < TimeUnit.SECONDS.toNanos(SECONDS) && round < 1000);
@@ -136,7 +149,7 @@ class FaultSuiteIT {
         }
     }
 
-    private Outcome inject(Fault fault, Cluster cluster, KafkaBroker broker, RestWriter writer,
+    private Outcome inject(Fault fault, Cluster cluster, KafkaBroker broker, TcpRelay databaseLink, RestWriter writer,
             List<RestWriter.Escrow> escrows, List<NativeSubscriber> subscribers, ReadinessWatch readiness, Random nemesis) {
         long recoveredBefore = subscribers.stream().mapToLong(s -> s.recovered.get()).sum();
         long notRecoveredBefore = subscribers.stream().mapToLong(s -> s.notRecovered.get()).sum();
@@ -163,6 +176,26 @@ class FaultSuiteIT {
                 takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
                 cluster.restart(leader);
             }
+            case DATABASE_CUT -> {
+                target = "database link";
+                databaseLink.refuseNewConnections();
+                try {
+                    databaseLink.resetAll();
+                    RestWriter.pause(DATABASE_CUT);
+                } finally {
+                    databaseLink.acceptNewConnections();
+                }
+            }
+            case INSTANCE_PAUSE -> {
+                int slot = nemesis.nextInt(cluster.size());
+                target = "instance " + slot + " SIGSTOP " + DEAD_PEER_TIMEOUT.plusSeconds(4).toSeconds() + " s";
+                signal("STOP", cluster.instance(slot).pid());
+                try {
+                    RestWriter.pause(DEAD_PEER_TIMEOUT.plusSeconds(4));
+                } finally {
+                    signal("CONT", cluster.instance(slot).pid());
+                }
+            }
             default -> throw new IllegalStateException(fault.name());
         }
         Awaitility.await("both instances ready after " + fault).atMost(RECOVERY).until(cluster::allReady);
@@ -175,6 +208,18 @@ class FaultSuiteIT {
         return new Outcome(fault, target, downUp[0], downUp[1], caughtUpMs, takeoverMs,
                 subscribers.stream().mapToLong(s -> s.recovered.get()).sum() - recoveredBefore,
                 subscribers.stream().mapToLong(s -> s.notRecovered.get()).sum() - notRecoveredBefore);
+    }
+
+    private static void signal(String name, long pid) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
+            assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + name + " " + pid).isTrue();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** An effect that must happen at most once per escrow, or null for events that may repeat. */
