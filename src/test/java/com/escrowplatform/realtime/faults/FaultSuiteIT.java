@@ -59,7 +59,7 @@ class FaultSuiteIT {
     void shouldLoseDuplicateOrReorderNothingUnderFaults() throws Exception {
         Random nemesis = new Random(SEED);
         KafkaBroker broker = TestInfrastructure.kafka();
-        List<NativeSubscriber> subscribers = new ArrayList<>();
+        List<Subscriber> subscribers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         TestDatabase database = TestInfrastructure.database();
         try (TcpRelay databaseLink = TcpRelay.to(TestDatabase.server());
@@ -68,6 +68,7 @@ class FaultSuiteIT {
                         "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
                         "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
                         "escrow.gateway.ping-interval", "2s",
+                        "escrow.socketio.recovery-secret", "fault-suite-socketio-recovery-secret-0123456789",
                         "escrow.gateway.dead-peer-timeout", DEAD_PEER_TIMEOUT.toSeconds() + "s"))) {
             RestWriter writer = new RestWriter(cluster);
             List<RestWriter.Escrow> escrows = new ArrayList<>();
@@ -77,10 +78,12 @@ class FaultSuiteIT {
             for (RestWriter.Escrow escrow : escrows) {
                 subscribers.add(new NativeSubscriber("native-buyer-" + escrow.id(), cluster, escrow, escrow.buyer(), 0));
                 subscribers.add(new NativeSubscriber("native-seller-" + escrow.id(), cluster, escrow, escrow.seller(), 1));
+                subscribers.add(new SocketIoSubscriber("socketio-arbiter-" + escrow.id(), cluster, escrow, escrow.arbiter(),
+                        escrows.indexOf(escrow) % 2));
             }
             subscribers.forEach(subscriber -> threads.add(start("subscriber", subscriber)));
             Awaitility.await("every subscriber following").atMost(Duration.ofSeconds(60))
-                    .until(() -> subscribers.stream().allMatch(NativeSubscriber::connected));
+                    .until(() -> subscribers.stream().allMatch(Subscriber::connected));
 
             ReadinessWatch readiness = new ReadinessWatch(cluster);
             threads.add(start("readiness", readiness));
@@ -114,7 +117,7 @@ class FaultSuiteIT {
                 allCaughtUp = false;
             }
             List<DeliveryChecker.View> views = new ArrayList<>();
-            for (NativeSubscriber subscriber : subscribers) {
+            for (Subscriber subscriber : subscribers) {
                 boolean toTheEnd = subscriber.connected();
                 subscriber.stop();
                 views.add(subscriber.view(toTheEnd));
@@ -141,7 +144,7 @@ class FaultSuiteIT {
             assertThat(allCaughtUp).as("every subscriber caught up with the final versions within " + RECOVERY).isTrue();
             assertThat(report.requiredDeliveries()).as("deliveries checked").isPositive();
         } finally {
-            subscribers.forEach(NativeSubscriber::stop);
+            subscribers.forEach(Subscriber::stop);
             for (Thread thread : threads) {
                 thread.join(TimeUnit.SECONDS.toMillis(15));
             }
@@ -150,9 +153,9 @@ class FaultSuiteIT {
     }
 
     private Outcome inject(Fault fault, Cluster cluster, KafkaBroker broker, TcpRelay databaseLink, RestWriter writer,
-            List<RestWriter.Escrow> escrows, List<NativeSubscriber> subscribers, ReadinessWatch readiness, Random nemesis) {
-        long recoveredBefore = subscribers.stream().mapToLong(s -> s.recovered.get()).sum();
-        long notRecoveredBefore = subscribers.stream().mapToLong(s -> s.notRecovered.get()).sum();
+            List<RestWriter.Escrow> escrows, List<Subscriber> subscribers, ReadinessWatch readiness, Random nemesis) {
+        long recoveredBefore = subscribers.stream().mapToLong(s -> s.recovered()).sum();
+        long notRecoveredBefore = subscribers.stream().mapToLong(s -> s.notRecovered()).sum();
         long injected = System.nanoTime();
         readiness.mark();
         String target;
@@ -206,8 +209,8 @@ class FaultSuiteIT {
         long caughtUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - injected);
         long[] downUp = readiness.downUpSinceMark();
         return new Outcome(fault, target, downUp[0], downUp[1], caughtUpMs, takeoverMs,
-                subscribers.stream().mapToLong(s -> s.recovered.get()).sum() - recoveredBefore,
-                subscribers.stream().mapToLong(s -> s.notRecovered.get()).sum() - notRecoveredBefore);
+                subscribers.stream().mapToLong(s -> s.recovered()).sum() - recoveredBefore,
+                subscribers.stream().mapToLong(s -> s.notRecovered()).sum() - notRecoveredBefore);
     }
 
     private static void signal(String name, long pid) {
@@ -236,7 +239,7 @@ class FaultSuiteIT {
     }
 
     private static String report(List<Outcome> outcomes, DeliveryChecker.Report report, RestWriter writer,
-            List<NativeSubscriber> subscribers, List<Integer> undocumented, boolean allCaughtUp) {
+            List<Subscriber> subscribers, List<Integer> undocumented, boolean allCaughtUp) {
         StringBuilder text = new StringBuilder("== Fault suite (seed ").append(SEED).append(", seconds ").append(SECONDS)
                 .append(") ==\n");
         Map<Fault, Integer> byKind = new EnumMap<>(Fault.class);
@@ -248,8 +251,8 @@ class FaultSuiteIT {
                 .append(writer.networkErrors()).append(", retries ").append(writer.retried()).append(", undocumented ")
                 .append(undocumented).append(", failed writes ").append(writer.failures().size()).append('\n');
         text.append("subscribers: ").append(subscribers.size()).append(", resumes recovered ")
-                .append(subscribers.stream().mapToLong(s -> s.recovered.get()).sum()).append(", not recovered ")
-                .append(subscribers.stream().mapToLong(s -> s.notRecovered.get()).sum()).append(", all caught up at the end ")
+                .append(subscribers.stream().mapToLong(s -> s.recovered()).sum()).append(", not recovered ")
+                .append(subscribers.stream().mapToLong(s -> s.notRecovered()).sum()).append(", all caught up at the end ")
                 .append(allCaughtUp).append('\n');
         text.append("per fault (ms after injection: readiness first DOWN / back UP, every client back and caught up; relay takeover):\n");
         for (Outcome outcome : outcomes) {

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * instance when its own is gone, backing off; it loads the escrow over REST after its first subscription and after
  * every {@code recovered:false}. What it observes, in arrival order, is its view for the checker.
  */
-final class NativeSubscriber implements Runnable {
+final class NativeSubscriber implements Subscriber {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     private final String name;
@@ -26,9 +26,9 @@ final class NativeSubscriber implements Runnable {
     private final RestWriter.Escrow escrow;
     private final String user;
     private final List<DeliveryChecker.Observation> observations = Collections.synchronizedList(new ArrayList<>());
-    final AtomicLong recovered = new AtomicLong();
-    final AtomicLong notRecovered = new AtomicLong();
-    final AtomicLong connections = new AtomicLong();
+    private final AtomicLong recovered = new AtomicLong();
+    private final AtomicLong notRecovered = new AtomicLong();
+    private final AtomicLong connections = new AtomicLong();
     private volatile boolean stopped;
     private volatile boolean connected;
     private volatile long applied = Long.MIN_VALUE;
@@ -121,7 +121,13 @@ final class NativeSubscriber implements Runnable {
 
     /** The escrow's version over REST, from either instance; -1 when neither answers in time. */
     private long loadVersion() {
-        for (int attempt = 0; attempt < 60 && !stopped; attempt++) {
+        return loadVersion(cluster, slot, escrow, user, () -> stopped);
+    }
+
+    /** The escrow's version over REST, from either instance; -1 when neither answers in time. */
+    static long loadVersion(Cluster cluster, int slot, RestWriter.Escrow escrow, String user,
+            java.util.function.BooleanSupplier stopped) {
+        for (int attempt = 0; attempt < 60 && !stopped.getAsBoolean(); attempt++) {
             int target = (slot + attempt) % cluster.size();
             Cluster.Answer answer = cluster.send(target, HttpRequest.newBuilder(cluster.uri(target).resolve(escrow.path("")))
                     .header("Authorization", "Bearer " + TestTokens.forUser(user)).GET());
@@ -133,25 +139,40 @@ final class NativeSubscriber implements Runnable {
         return -1;
     }
 
-    boolean caughtUpWith(long version) {
+    @Override
+    public long recovered() {
+        return recovered.get();
+    }
+
+    @Override
+    public long notRecovered() {
+        return notRecovered.get();
+    }
+
+    @Override
+    public boolean caughtUpWith(long version) {
         return connected && applied >= version;
     }
 
-    RestWriter.Escrow escrow() {
+    @Override
+    public RestWriter.Escrow escrow() {
         return escrow;
     }
 
-    void stop() {
+    @Override
+    public void stop() {
         stopped = true;
     }
 
-    DeliveryChecker.View view(boolean subscribedToTheEnd) {
+    @Override
+    public DeliveryChecker.View view(boolean subscribedToTheEnd) {
         synchronized (observations) {
             return new DeliveryChecker.View(name, escrow.id(), List.copyOf(observations), subscribedToTheEnd);
         }
     }
 
-    boolean connected() {
+    @Override
+    public boolean connected() {
         return connected;
     }
 }
