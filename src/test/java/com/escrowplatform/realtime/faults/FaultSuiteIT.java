@@ -44,7 +44,7 @@ class FaultSuiteIT {
     static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);
 
     enum Fault {
-        BROKER_KILL, RELAY_HOLDER_KILL, DATABASE_CUT, INSTANCE_PAUSE
+        BROKER_KILL, RELAY_HOLDER_KILL, DATABASE_CUT, INSTANCE_PAUSE, RECONNECT_STORM
     }
 
     /** Short enough that a paused instance outlives it within a CI run. */
@@ -199,6 +199,12 @@ class FaultSuiteIT {
                     signal("CONT", cluster.instance(slot).pid());
                 }
             }
+            case RECONNECT_STORM -> {
+                int slot = nemesis.nextInt(cluster.size());
+                target = "instance " + slot + " sockets reset";
+                // every established connection to the instance's port, reset at once (ss -K sends the RSTs)
+                run("ss", "-K", "-t", "state", "established", "( sport = :" + cluster.instance(slot).port() + " )");
+            }
             default -> throw new IllegalStateException(fault.name());
         }
         Awaitility.await("both instances ready after " + fault).atMost(RECOVERY).until(cluster::allReady);
@@ -214,9 +220,14 @@ class FaultSuiteIT {
     }
 
     private static void signal(String name, long pid) {
+        run("kill", "-" + name, Long.toString(pid));
+    }
+
+    private static void run(String... command) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).inheritIO().start();
-            assertThat(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0).as("kill -" + name + " " + pid).isTrue();
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            assertThat(process.waitFor(10, TimeUnit.SECONDS) && process.exitValue() == 0).as(String.join(" ", command)).isTrue();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
