@@ -2,6 +2,7 @@ package com.escrowplatform.realtime.outbox;
 
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -11,6 +12,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,7 @@ import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 import org.postgresql.PGConnection;
 
@@ -37,7 +41,6 @@ import com.escrowplatform.realtime.kafka.KafkaClients;
 import com.escrowplatform.realtime.kafka.KafkaTopics;
 import com.escrowplatform.realtime.kafka.TopicsConfig;
 
-import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -50,7 +53,9 @@ import io.quarkus.runtime.StartupEvent;
  * <h2>Guarantees</h2>
  * <ul>
  * <li><b>One active relay</b> across all instances: the leader holds a session-level PostgreSQL advisory
- * lock on its own connection; when it dies, its connection closes and a standby takes over.</li>
+ * lock on a connection of its own, outside the pool, which it closes whenever it stops leading: the lock lives
+ * exactly as long as the leadership. When the instance dies, its session ends and a standby takes over. (A
+ * pooled connection would outlive a relay that gave up, holding the lock idle in the pool.)</li>
  * <li><b>At least once</b>: a row is marked published only after Kafka acknowledged it and every row before
  * it in the round. A crash between the two resends it with the same {@code ce_id}, which consumers use to
  * drop the repeat.</li>
@@ -91,15 +96,21 @@ public class PgOutboxRelay {
     /** The advisory lock key of relay leadership ("escrowOB" in ASCII). */
     static final long LEADER_LOCK = 0x657363726f774f42L;
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
+    /** The {@code application_name} of the relay's session in {@code pg_stat_activity}. */
+    static final String APPLICATION_NAME = "escrow-outbox-relay";
 
-    private final AgroalDataSource dataSource;
+    private final String jdbcUrl;
+    private final Properties credentials = new Properties();
     private final KafkaClients kafka;
     private final KafkaTopics kafkaTopics;
     private final TopicsConfig topics;
     private final OutboxConfig config;
     private final Timer commitToAck;
     private final AtomicLong published = new AtomicLong();
-    private final Counter failedRounds;
+    /** Rounds that ended on a send() with no metadata within max.block.ms: nothing was in flight. */
+    private final Counter roundsFailedNoMetadata;
+    /** Rounds in which the producer failed a record it had accepted (never by timing out, see fact 3). */
+    private final Counter roundsFailedRecord;
 
     private volatile boolean running;
     private volatile boolean leading;
@@ -107,9 +118,19 @@ public class PgOutboxRelay {
     private KafkaProducer<String, byte[]> producer;
     private volatile UnaryOperator<RecordSender> sendFaults = UnaryOperator.identity();
 
-    public PgOutboxRelay(AgroalDataSource dataSource, KafkaClients kafka, KafkaTopics kafkaTopics, TopicsConfig topics,
-            OutboxConfig config, MeterRegistry registry) {
-        this.dataSource = dataSource;
+    public PgOutboxRelay(@ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
+            @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
+            @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password, KafkaClients kafka,
+            KafkaTopics kafkaTopics, TopicsConfig topics, OutboxConfig config, MeterRegistry registry) {
+        this.jdbcUrl = jdbcUrl;
+        username.ifPresent(user -> credentials.setProperty("user", user));
+        password.ifPresent(secret -> credentials.setProperty("password", secret));
+        credentials.setProperty("ApplicationName", APPLICATION_NAME); // how operators spot it
+        // a link that dies silently (no reset) ends the server's session, and the lock, within about 25 s
+        credentials.setProperty("options", "-c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5"
+                + " -c tcp_keepalives_count=3");
+        // and the relay does not wait forever on a statement over such a link
+        credentials.setProperty("socketTimeout", "60");
         this.kafka = kafka;
         this.kafkaTopics = kafkaTopics;
         this.topics = topics;
@@ -118,11 +139,19 @@ public class PgOutboxRelay {
                 .description("From an event row's creation to Kafka's acknowledgement")
                 .publishPercentiles(0.5, 0.99)
                 .register(registry);
-        this.failedRounds = Counter.builder("escrow.outbox.rounds.failed")
-                .description("Relay rounds that Kafka did not take whole (their rest is sent again)")
-                .register(registry);
+        this.roundsFailedNoMetadata = failedRounds(registry, "no_metadata");
+        this.roundsFailedRecord = failedRounds(registry, "record_failed");
         registry.gauge("escrow.outbox.published", published);
         registry.gauge("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0);
+    }
+
+    private static Counter failedRounds(MeterRegistry registry, String cause) {
+        return Counter.builder("escrow.outbox.rounds.failed")
+                .description("Relay rounds that Kafka did not take whole (their rest is sent again), by cause:"
+                        + " no_metadata (a send found no broker within max.block.ms), record_failed (the producer"
+                        + " failed an accepted record)")
+                .tag("cause", cause)
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {
@@ -146,7 +175,7 @@ public class PgOutboxRelay {
     private void run() {
         Duration backoff = FIRST_BACKOFF;
         while (running) {
-            try (Connection connection = dataSource.getConnection()) {
+            try (Connection connection = DriverManager.getConnection(jdbcUrl, credentials)) {
                 connection.setAutoCommit(true);
                 if (!lead(connection)) {
                     continue;
@@ -174,9 +203,10 @@ public class PgOutboxRelay {
     /**
      * Publishes round after round while this instance leads. A round that Kafka fails does not give up leadership:
      * the relay tries again from the first unpublished row. When the round ended on a send that waited
-     * {@code max.block.ms} for metadata, that wait was the backoff, and the producer keeps trying to reach the
-     * broker; otherwise the producer gave up on an accepted record, so it is replaced (nothing of it is in flight
-     * any more) and the relay backs off. The first failure of an outage is a WARN, the rest DEBUG.
+     * {@code max.block.ms} for metadata (while no broker answers, the producer re-bootstraps and forgets the
+     * topics), that wait was the backoff, and the producer keeps trying to reach the broker; otherwise the producer
+     * gave up on an accepted record, so it is replaced (nothing of it is in flight any more) and the relay backs
+     * off. The first failure of an outage is a WARN, the rest DEBUG.
      */
     private void relayWhileLeading(Connection connection) throws SQLException, InterruptedException {
         PGConnection notifications = connection.unwrap(PGConnection.class);
@@ -187,14 +217,16 @@ public class PgOutboxRelay {
             try {
                 sent = publishBatch(connection);
             } catch (RoundFailed e) {
-                this.failedRounds.increment();
+                (e.waitedForMetadata() ? roundsFailedNoMetadata : roundsFailedRecord).increment();
                 failedRounds++;
                 if (failedRounds == 1) {
                     LOG.warnf("outbox relay: %s; retrying until Kafka takes the rows", e.getMessage());
                 } else {
                     LOG.debugf("outbox relay: %s (failed round %d)", e.getMessage(), failedRounds);
                 }
-                if (!e.waitedForMetadata()) {
+                if (e.waitedForMetadata()) {
+                    pause(FIRST_BACKOFF); // the wait was the backoff; this only guards against a send that fails at once
+                } else {
                     closeProducer();
                     pause(backoff);
                     backoff = min(backoff.multipliedBy(2), config.maxBackoff());
