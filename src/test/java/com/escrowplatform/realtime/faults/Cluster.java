@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -67,6 +68,40 @@ final class Cluster implements AutoCloseable {
     boolean leads(int slot) {
         ApplicationProcess.Answer metrics = instance(slot).get("/q/metrics");
         return metrics.statusCode() == 200 && Metrics.metricIn(metrics.body(), "escrow_outbox_leader").orElse(0) == 1;
+    }
+
+    /** The replay paths a resume can take (CONTRACT 6), as the gateway counts them. */
+    static final List<String> REPLAY_PATHS = List.of("hot", "cold", "unrecovered");
+
+    /**
+     * Each slot's process and its replay counters by path, now. A later sample minus this one is what the cluster
+     * replayed in between: a slot whose process was replaced counts from zero.
+     */
+    Map<ApplicationProcess, double[]> replaySample() {
+        Map<ApplicationProcess, double[]> sample = new HashMap<>();
+        for (int slot = 0; slot < size(); slot++) {
+            ApplicationProcess process = instance(slot);
+            ApplicationProcess.Answer metrics = process.get("/q/metrics");
+            double[] counts = new double[REPLAY_PATHS.size()];
+            for (int path = 0; path < counts.length; path++) {
+                counts[path] = metrics.statusCode() != 200 ? 0 : Metrics.metricIn(metrics.body(),
+                        "escrow_gateway_replays_total{path=\"" + REPLAY_PATHS.get(path) + "\"").orElse(0);
+            }
+            sample.put(process, counts);
+        }
+        return sample;
+    }
+
+    /** Replays by path between two samples. */
+    static long[] replaysBetween(Map<ApplicationProcess, double[]> before, Map<ApplicationProcess, double[]> after) {
+        long[] replays = new long[REPLAY_PATHS.size()];
+        after.forEach((process, counts) -> {
+            double[] earlier = before.getOrDefault(process, new double[counts.length]);
+            for (int path = 0; path < counts.length; path++) {
+                replays[path] += Math.round(counts[path] - earlier[path]);
+            }
+        });
+        return replays;
     }
 
     boolean allReady() {

@@ -3,10 +3,13 @@ package com.escrowplatform.realtime.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -19,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
+import com.escrowplatform.realtime.testsupport.ApplicationProcess;
 import com.escrowplatform.realtime.testsupport.KafkaBroker;
 import com.escrowplatform.realtime.testsupport.TcpRelay;
 import com.escrowplatform.realtime.testsupport.TestDatabase;
@@ -38,21 +42,30 @@ class FaultSuiteIT {
     static final long SEED = Long.getLong("faults.seed", 21);
     static final long SECONDS = Long.getLong("faults.seconds", 0);
     static final int ESCROWS = Integer.getInteger("faults.escrows", 6);
+    /** {@code -Dfaults.kinds=DATABASE_CUT,RELAY_HOLDER_KILL}: these faults in this order each round, unshuffled. */
+    static final List<Fault> KINDS = Arrays.stream(System.getProperty("faults.kinds", String.join(",",
+            Arrays.stream(Fault.values()).map(Fault::name).toList())).split(",")).map(String::trim).map(Fault::valueOf)
+            .toList();
     static final Duration OUTAGE = Duration.ofSeconds(5);
     static final Duration RECOVERY = Duration.ofSeconds(90);
     /** How long the other instance may take to lead the outbox relay after its leader died. */
     static final Duration TAKEOVER_BOUND = Duration.ofSeconds(30);
 
     enum Fault {
-        BROKER_KILL, RELAY_HOLDER_KILL, DATABASE_CUT, INSTANCE_PAUSE, RECONNECT_STORM
+        BROKER_KILL, RELAY_HOLDER_KILL, DATABASE_CUT, INSTANCE_PAUSE, RECONNECT_STORM, CLIENT_LINK_STALL
     }
 
+    /** How often the gateway pings a quiet {@code /ws} socket; subscribers take four missed for a dead link. */
+    static final Duration PING_INTERVAL = Duration.ofSeconds(2);
+    /** How long a stalled client link first only stops reading, before it goes dark altogether. */
+    static final Duration STALL = Duration.ofSeconds(5);
     /** Short enough that a paused instance outlives it within a CI run. */
     static final Duration DEAD_PEER_TIMEOUT = Duration.ofSeconds(8);
     static final Duration DATABASE_CUT = Duration.ofSeconds(15);
 
+    /** {@code replays}: resumes the gateway served, by path (hot, cold, unrecovered; {@link Cluster#REPLAY_PATHS}). */
     record Outcome(Fault fault, String target, long readyDownMs, long readyUpMs, long caughtUpMs, long takeoverMs,
-            long recovered, long notRecovered) {
+            long recovered, long notRecovered, long[] replays) {
     }
 
     @Test
@@ -62,14 +75,22 @@ class FaultSuiteIT {
         List<Subscriber> subscribers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
         TestDatabase database = TestInfrastructure.database();
+        List<TcpRelay> closeAtTheEnd = new ArrayList<>();
         try (TcpRelay databaseLink = TcpRelay.to(TestDatabase.server());
                 Cluster cluster = new Cluster(2, Map.of(
-                        // both pools (requests, Flyway and the outbox relay's lock) reach PostgreSQL through the relay
+                        // every connection (requests, Flyway, the outbox relay's session) reaches PostgreSQL through the relay
                         "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
                         "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
-                        "escrow.gateway.ping-interval", "2s",
+                        "escrow.gateway.ping-interval", PING_INTERVAL.toSeconds() + "s",
                         "escrow.socketio.recovery-secret", "fault-suite-socketio-recovery-secret-0123456789",
                         "escrow.gateway.dead-peer-timeout", DEAD_PEER_TIMEOUT.toSeconds() + "s"))) {
+            // the links of some subscribers pass through fault proxies, one per slot, to whatever instance is there
+            List<TcpRelay> clientLinks = new ArrayList<>();
+            for (int slot = 0; slot < cluster.size(); slot++) {
+                int target = slot;
+                clientLinks.add(TcpRelay.to(() -> new InetSocketAddress("127.0.0.1", cluster.instance(target).port())));
+            }
+            closeAtTheEnd.addAll(clientLinks);
             RestWriter writer = new RestWriter(cluster);
             List<RestWriter.Escrow> escrows = new ArrayList<>();
             for (int i = 0; i < ESCROWS; i++) {
@@ -79,6 +100,11 @@ class FaultSuiteIT {
                 subscribers.add(new NativeSubscriber("native-buyer-" + escrow.id(), cluster, escrow, escrow.buyer(), 0));
                 subscribers.add(new NativeSubscriber("native-seller-" + escrow.id(), cluster, escrow, escrow.seller(), 1));
                 subscribers.add(new SocketIoSubscriber("socketio-arbiter-" + escrow.id(), cluster, escrow, escrow.arbiter(),
+                        escrows.indexOf(escrow) % 2));
+            }
+            for (RestWriter.Escrow escrow : escrows.subList(0, 2)) {
+                subscribers.add(new NativeSubscriber("native-linked-buyer-" + escrow.id(), cluster,
+                        slot -> URI.create("http://127.0.0.1:" + clientLinks.get(slot).port()), escrow, escrow.buyer(),
                         escrows.indexOf(escrow) % 2));
             }
             subscribers.forEach(subscriber -> threads.add(start("subscriber", subscriber)));
@@ -95,11 +121,14 @@ class FaultSuiteIT {
             long began = System.nanoTime();
             int round = 0;
             do {
-                List<Fault> kinds = new ArrayList<>(List.of(Fault.values()));
-                Collections.shuffle(kinds, nemesis);
+                List<Fault> kinds = new ArrayList<>(KINDS);
+                if (System.getProperty("faults.kinds") == null) {
+                    Collections.shuffle(kinds, nemesis);
+                }
                 for (Fault fault : kinds) {
                     RestWriter.pause(Duration.ofSeconds(3)); // traffic between faults
-                    outcomes.add(inject(fault, cluster, broker, databaseLink, writer, escrows, subscribers, readiness, nemesis));
+                    outcomes.add(inject(fault, cluster, broker, databaseLink, clientLinks, writer, escrows, subscribers,
+                            readiness, nemesis));
                 }
                 round++;
             } while (System.nanoTime() - began < TimeUnit.SECONDS.toNanos(SECONDS) && round < 1000);
@@ -145,6 +174,7 @@ class FaultSuiteIT {
             assertThat(report.requiredDeliveries()).as("deliveries checked").isPositive();
         } finally {
             subscribers.forEach(Subscriber::stop);
+            closeAtTheEnd.forEach(TcpRelay::close);
             for (Thread thread : threads) {
                 thread.join(TimeUnit.SECONDS.toMillis(15));
             }
@@ -152,10 +182,12 @@ class FaultSuiteIT {
         }
     }
 
-    private Outcome inject(Fault fault, Cluster cluster, KafkaBroker broker, TcpRelay databaseLink, RestWriter writer,
-            List<RestWriter.Escrow> escrows, List<Subscriber> subscribers, ReadinessWatch readiness, Random nemesis) {
+    private Outcome inject(Fault fault, Cluster cluster, KafkaBroker broker, TcpRelay databaseLink,
+            List<TcpRelay> clientLinks, RestWriter writer, List<RestWriter.Escrow> escrows, List<Subscriber> subscribers,
+            ReadinessWatch readiness, Random nemesis) {
         long recoveredBefore = subscribers.stream().mapToLong(s -> s.recovered()).sum();
         long notRecoveredBefore = subscribers.stream().mapToLong(s -> s.notRecovered()).sum();
+        Map<ApplicationProcess, double[]> replaysBefore = cluster.replaySample();
         long injected = System.nanoTime();
         readiness.mark();
         String target;
@@ -205,6 +237,19 @@ class FaultSuiteIT {
                 // every established connection to the instance's port, reset at once (ss -K sends the RSTs)
                 run("ss", "-K", "-t", "state", "established", "( sport = :" + cluster.instance(slot).port() + " )");
             }
+            case CLIENT_LINK_STALL -> {
+                target = "linked clients stall, then dark " + DEAD_PEER_TIMEOUT.plusSeconds(4).toSeconds() + " s";
+                // the clients stop reading; then nothing moves either way, no reset: the server must reap the
+                // sockets, the clients must notice the silence, and the resume must recover what they missed
+                clientLinks.forEach(TcpRelay::stallServerBytes);
+                try {
+                    RestWriter.pause(STALL);
+                    clientLinks.forEach(TcpRelay::blackhole);
+                    RestWriter.pause(DEAD_PEER_TIMEOUT.plusSeconds(4));
+                } finally {
+                    clientLinks.forEach(TcpRelay::unstall);
+                }
+            }
             default -> throw new IllegalStateException(fault.name());
         }
         Awaitility.await("both instances ready after " + fault).atMost(RECOVERY).until(cluster::allReady);
@@ -216,7 +261,8 @@ class FaultSuiteIT {
         long[] downUp = readiness.downUpSinceMark();
         return new Outcome(fault, target, downUp[0], downUp[1], caughtUpMs, takeoverMs,
                 subscribers.stream().mapToLong(s -> s.recovered()).sum() - recoveredBefore,
-                subscribers.stream().mapToLong(s -> s.notRecovered()).sum() - notRecoveredBefore);
+                subscribers.stream().mapToLong(s -> s.notRecovered()).sum() - notRecoveredBefore,
+                Cluster.replaysBetween(replaysBefore, cluster.replaySample()));
     }
 
     private static void signal(String name, long pid) {
@@ -265,11 +311,14 @@ class FaultSuiteIT {
                 .append(subscribers.stream().mapToLong(s -> s.recovered()).sum()).append(", not recovered ")
                 .append(subscribers.stream().mapToLong(s -> s.notRecovered()).sum()).append(", all caught up at the end ")
                 .append(allCaughtUp).append('\n');
-        text.append("per fault (ms after injection: readiness first DOWN / back UP, every client back and caught up; relay takeover):\n");
+        text.append("per fault (ms after injection: readiness first DOWN / back UP, every client back and caught up; relay"
+                + " takeover; resumes the clients saw recovered or not; replays the gateway served by path):\n");
         for (Outcome outcome : outcomes) {
-            text.append(String.format("  %-18s %-26s ready DOWN %6d UP %6d  caught up %6d  takeover %6d  resumes recovered %d not %d%n",
+            text.append(String.format("  %-18s %-26s ready DOWN %6d UP %6d  caught up %6d  takeover %6d  resumes recovered %d"
+                    + " not %d  replays hot %d cold %d unrecovered %d%n",
                     outcome.fault(), outcome.target(), outcome.readyDownMs(), outcome.readyUpMs(), outcome.caughtUpMs(),
-                    outcome.takeoverMs(), outcome.recovered(), outcome.notRecovered()));
+                    outcome.takeoverMs(), outcome.recovered(), outcome.notRecovered(), outcome.replays()[0],
+                    outcome.replays()[1], outcome.replays()[2]));
         }
         return text.toString();
     }

@@ -1,11 +1,13 @@
 package com.escrowplatform.realtime.faults;
 
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntFunction;
 
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -16,13 +18,17 @@ import com.fasterxml.jackson.databind.JsonNode;
  * A native {@code /ws} client following one escrow room as an application would (CONTRACT §6): it resumes with
  * the last event id it saw (or the {@code position} of its last subscription) after any disconnect, on the other
  * instance when its own is gone, backing off; it loads the escrow over REST after its first subscription and after
- * every {@code recovered:false}. What it observes, in arrival order, is its view for the checker.
+ * every {@code recovered:false}. A socket that hears nothing, not even a ping, for four ping intervals is taken
+ * for dead and replaced, as a mobile client does. What it observes, in arrival order, is its view for the checker.
  */
 final class NativeSubscriber implements Subscriber {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration SILENT_LINK = FaultSuiteIT.PING_INTERVAL.multipliedBy(4);
 
     private final String name;
     private final Cluster cluster;
+    /** Where the socket of a slot connects: the instance itself, or a fault proxy in front of it. */
+    private final IntFunction<URI> endpoint;
     private final RestWriter.Escrow escrow;
     private final String user;
     private final List<DeliveryChecker.Observation> observations = Collections.synchronizedList(new ArrayList<>());
@@ -36,8 +42,14 @@ final class NativeSubscriber implements Subscriber {
     private String resumeFrom;
 
     NativeSubscriber(String name, Cluster cluster, RestWriter.Escrow escrow, String user, int slot) {
+        this(name, cluster, cluster::uri, escrow, user, slot);
+    }
+
+    NativeSubscriber(String name, Cluster cluster, IntFunction<URI> endpoint, RestWriter.Escrow escrow, String user,
+            int slot) {
         this.name = name;
         this.cluster = cluster;
+        this.endpoint = endpoint;
         this.escrow = escrow;
         this.user = user;
         this.slot = slot;
@@ -61,7 +73,7 @@ final class NativeSubscriber implements Subscriber {
     private boolean followOnce() {
         WsClient client;
         try {
-            client = WsClient.connect(cluster.uri(slot), TestTokens.forUser(user));
+            client = WsClient.connect(endpoint.apply(slot), TestTokens.forUser(user));
         } catch (RuntimeException e) {
             return false;
         }
@@ -97,7 +109,7 @@ final class NativeSubscriber implements Subscriber {
                 try {
                     frame = client.next(Duration.ofMillis(200));
                 } catch (AssertionError quiet) {
-                    if (client.closed().isDone()) {
+                    if (client.closed().isDone() || client.silence().compareTo(SILENT_LINK) > 0) {
                         return true;
                     }
                     continue;
