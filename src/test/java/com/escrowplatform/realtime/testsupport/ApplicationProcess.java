@@ -154,6 +154,17 @@ public final class ApplicationProcess implements AutoCloseable {
         process.destroy();
     }
 
+    /** Kills the process with SIGKILL, as a crash would, and waits for it to be gone. */
+    public void crash() {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
     /** @return true when the process exited within {@code timeout} */
     public boolean awaitExit(Duration timeout) {
         try {

@@ -12,14 +12,16 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A TCP relay on a loopback port in front of a server, for tests of what the application does when its link to
  * that server fails. It can reset every open connection at once (both ends see a reset, as when a network path
- * dies), refuse new connections and accept them again, slow every chunk down, and hold a connection's traffic
- * from a chosen point on, so that a test knows a request is in flight at that point when it resets the link.
+ * dies), refuse new connections and accept them again, slow every chunk down, stall (stop reading from the server,
+ * then from both sides, as a client that stops reading and then a link that goes dark), and hold a connection's
+ * traffic from a chosen point on, so that a test knows a request is in flight at that point when it resets the link.
  *
  * <p>Held bytes are never forwarded: a held connection stays held until it is reset. Two threads per connection
  * (one per direction) and one accepting; {@link #close()} ends them all.
@@ -27,18 +29,23 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TcpRelay implements AutoCloseable {
     private static final byte[] ANY = new byte[0];
 
-    private final InetSocketAddress target;
+    private final Supplier<InetSocketAddress> target;
     private final int port;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private volatile ServerSocket listener;
     private volatile boolean closed;
     private volatile long delayMillis;
+    /** Whether the relay stops reading what the server sends (the client reads no more). */
+    private volatile boolean serverStalled;
+    /** Whether the relay stops reading what the client sends too: a blackhole, no byte and no reset either way. */
+    private volatile boolean clientStalled;
+    private final Object stallChanged = new Object();
     /** Client bytes are held from the chunk that contains this marker on; null: none are. */
     private volatile byte[] holdClientFrom;
     /** The chunk that contains this marker is forwarded, then what the server answers is held; null: nothing is. */
     private volatile byte[] holdServerAfter;
 
-    private TcpRelay(InetSocketAddress target) throws IOException {
+    private TcpRelay(Supplier<InetSocketAddress> target) throws IOException {
         this.target = target;
         ServerSocket first = new ServerSocket();
         first.setReuseAddress(true);
@@ -49,6 +56,11 @@ public final class TcpRelay implements AutoCloseable {
 
     /** A relay on a free loopback port that forwards to {@code target}. */
     public static TcpRelay to(InetSocketAddress target) {
+        return to(() -> target);
+    }
+
+    /** A relay on a free loopback port that forwards each new connection to where {@code target} says then. */
+    public static TcpRelay to(Supplier<InetSocketAddress> target) {
         try {
             return new TcpRelay(target);
         } catch (IOException e) {
@@ -73,6 +85,41 @@ public final class TcpRelay implements AutoCloseable {
     /** Every chunk waits {@code delay} before it is forwarded, in both directions (order is kept). */
     public void delayEachChunk(Duration delay) {
         delayMillis = delay.toMillis();
+    }
+
+    /**
+     * From now on the relay reads nothing more from the servers, on every connection: the client looks like one that
+     * stopped reading, so what the server sends backs up in the socket buffers and then in the server.
+     */
+    public void stallServerBytes() {
+        setStalls(true, clientStalled);
+    }
+
+    /** From now on nothing moves either way and nothing is reset: a link that went dark. */
+    public void blackhole() {
+        setStalls(true, true);
+    }
+
+    /** Stalled connections move again (those a peer gave up on meanwhile end as it left them). */
+    public void unstall() {
+        setStalls(false, false);
+    }
+
+    private void setStalls(boolean server, boolean client) {
+        synchronized (stallChanged) {
+            serverStalled = server;
+            clientStalled = client;
+            stallChanged.notifyAll();
+        }
+    }
+
+    /** Blocks the pump of one direction while that direction is stalled. */
+    private void awaitUnstalled(boolean fromClient) throws InterruptedException {
+        synchronized (stallChanged) {
+            while (fromClient ? clientStalled : serverStalled) {
+                stallChanged.wait();
+            }
+        }
     }
 
     /** From now on every client byte is held, on every connection, open or new. */
@@ -136,6 +183,7 @@ public final class TcpRelay implements AutoCloseable {
         closed = true;
         refuseNewConnections();
         resetAll();
+        unstall(); // the pumps of stalled connections wake, find their sockets reset and end
     }
 
     private void listen(ServerSocket socket) {
@@ -159,7 +207,7 @@ public final class TcpRelay implements AutoCloseable {
         try {
             client.setTcpNoDelay(true);
             server.setTcpNoDelay(true);
-            server.connect(target, 5_000);
+            server.connect(target.get(), 5_000);
         } catch (IOException e) {
             closeQuietly(server);
             Link.resetQuietly(client);
@@ -208,7 +256,13 @@ public final class TcpRelay implements AutoCloseable {
                 InputStream in = from.getInputStream();
                 OutputStream out = to.getOutputStream();
                 int read;
-                while ((read = in.read(buffer)) != -1) {
+                while (true) {
+                    awaitUnstalled(fromClient);
+                    read = in.read(buffer);
+                    if (read == -1) {
+                        break;
+                    }
+                    awaitUnstalled(fromClient); // a stall that began while the read waited holds this chunk too
                     byte[] chunk = Arrays.copyOf(buffer, read);
                     byte[] seen = concat(tail, chunk);
                     int fromTail = tail.length;

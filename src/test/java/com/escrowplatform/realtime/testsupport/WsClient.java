@@ -29,14 +29,16 @@ public final class WsClient implements AutoCloseable {
     private final WebSocket socket;
     private final LinkedBlockingQueue<JsonNode> frames;
     private final CompletableFuture<Closed> closed;
+    private final Listener listener;
 
     public record Closed(int code, String reason, Instant at) {
     }
 
-    private WsClient(WebSocket socket, LinkedBlockingQueue<JsonNode> frames, CompletableFuture<Closed> closed) {
+    private WsClient(WebSocket socket, Listener listener) {
         this.socket = socket;
-        this.frames = frames;
-        this.closed = closed;
+        this.listener = listener;
+        this.frames = listener.frames;
+        this.closed = listener.closed;
     }
 
     /** Connects to {@code /ws} of {@code base} with a bearer token; fails with the handshake's HTTP status. */
@@ -53,9 +55,10 @@ public final class WsClient implements AutoCloseable {
         LinkedBlockingQueue<JsonNode> frames = new LinkedBlockingQueue<>();
         CompletableFuture<Closed> closed = new CompletableFuture<>();
         URI uri = URI.create("ws://" + base.getHost() + ":" + base.getPort() + path);
+        Listener listener = new Listener(frames, closed);
         return options.apply(HTTP.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10)))
-                .buildAsync(uri, new Listener(frames, closed))
-                .thenApply(socket -> new WsClient(socket, frames, closed));
+                .buildAsync(uri, listener)
+                .thenApply(socket -> new WsClient(socket, listener));
     }
 
     /** The HTTP status of a refused upgrade, or 101 when the socket opened. */
@@ -155,10 +158,16 @@ public final class WsClient implements AutoCloseable {
         socket.abort();
     }
 
+    /** How long nothing came from the server: no frame and no ping (a live server pings a quiet socket). */
+    public Duration silence() {
+        return Duration.ofNanos(System.nanoTime() - listener.lastHeard);
+    }
+
     private static final class Listener implements WebSocket.Listener {
         private final LinkedBlockingQueue<JsonNode> frames;
         private final CompletableFuture<Closed> closed;
         private final StringBuilder partial = new StringBuilder();
+        private volatile long lastHeard = System.nanoTime();
 
         Listener(LinkedBlockingQueue<JsonNode> frames, CompletableFuture<Closed> closed) {
             this.frames = frames;
@@ -167,11 +176,19 @@ public final class WsClient implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            lastHeard = System.nanoTime();
             partial.append(data);
             if (last) {
                 frames.add(Json.parse(partial.toString()));
                 partial.setLength(0);
             }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+            lastHeard = System.nanoTime(); // the HTTP client answers the pong itself
             webSocket.request(1);
             return null;
         }

@@ -29,7 +29,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * sees from its stdout. The first use installs the client from the npm registry into
  * {@code target/socketio-client} (no lock file is kept; node_modules never leaves target/).
  */
-final class NodeSocketIoClient implements AutoCloseable {
+public final class NodeSocketIoClient implements AutoCloseable {
     private static final Path SOURCES = Path.of("src/test/socketio-client");
     private static final Path WORK = Path.of("target/socketio-client");
     private static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(5);
@@ -58,7 +58,7 @@ final class NodeSocketIoClient implements AutoCloseable {
     }
 
     /** Starts a client process (nothing connects yet). */
-    static NodeSocketIoClient start() {
+    public static NodeSocketIoClient start() {
         installOnce();
         try {
             ProcessBuilder builder = new ProcessBuilder("node", "client.mjs").directory(WORK.toFile());
@@ -70,7 +70,7 @@ final class NodeSocketIoClient implements AutoCloseable {
     }
 
     /** Connects to {@code base} (the application's root URL) with the given auth payload and client options. */
-    NodeSocketIoClient connect(URI base, Map<String, ?> auth, Map<String, ?> options) {
+    public NodeSocketIoClient connect(URI base, Map<String, ?> auth, Map<String, ?> options) {
         ObjectNode command = Json.MAPPER.createObjectNode().put("op", "connect").put("url", base.toString());
         command.set("auth", auth == null ? null : Json.MAPPER.valueToTree(auth));
         command.set("options", Json.MAPPER.valueToTree(options == null ? Map.of() : options));
@@ -84,7 +84,7 @@ final class NodeSocketIoClient implements AutoCloseable {
         return send(command);
     }
 
-    NodeSocketIoClient emit(String name, Map<String, ?> body, String ref) {
+    public NodeSocketIoClient emit(String name, Map<String, ?> body, String ref) {
         ObjectNode command = Json.MAPPER.createObjectNode().put("op", "emit").put("name", name).put("ref", ref);
         command.set("body", Json.MAPPER.valueToTree(body));
         return send(command);
@@ -96,7 +96,7 @@ final class NodeSocketIoClient implements AutoCloseable {
     }
 
     /** Points the client's later connections at another server (a load balancer choosing another instance). */
-    NodeSocketIoClient target(URI base) {
+    public NodeSocketIoClient target(URI base) {
         return send(Json.MAPPER.createObjectNode().put("op", "target").put("url", base.toString()));
     }
 
@@ -106,7 +106,7 @@ final class NodeSocketIoClient implements AutoCloseable {
     }
 
     /** The next line the client printed that matches, keeping the others for {@link #seen()}. */
-    JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
+    public JsonNode await(Predicate<JsonNode> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
