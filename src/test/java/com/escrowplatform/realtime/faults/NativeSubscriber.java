@@ -3,8 +3,6 @@ package com.escrowplatform.realtime.faults;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntFunction;
@@ -21,24 +19,13 @@ import com.fasterxml.jackson.databind.JsonNode;
  * every {@code recovered:false}. A socket that hears nothing, not even a ping, for four ping intervals is taken
  * for dead and replaced, as a mobile client does. What it observes, in arrival order, is its view for the checker.
  */
-final class NativeSubscriber implements Subscriber {
+final class NativeSubscriber extends Subscriber {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration SILENT_LINK = FaultSuiteIT.PING_INTERVAL.multipliedBy(4);
 
-    private final String name;
-    private final Cluster cluster;
     /** Where the socket of a slot connects: the instance itself, or a fault proxy in front of it. */
     private final IntFunction<URI> endpoint;
-    private final RestWriter.Escrow escrow;
-    private final String user;
-    private final List<DeliveryChecker.Observation> observations = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicLong recovered = new AtomicLong();
-    private final AtomicLong notRecovered = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
-    private volatile boolean stopped;
-    private volatile boolean connected;
-    private volatile long applied = Long.MIN_VALUE;
-    private int slot;
     private String resumeFrom;
 
     NativeSubscriber(String name, Cluster cluster, RestWriter.Escrow escrow, String user, int slot) {
@@ -47,12 +34,8 @@ final class NativeSubscriber implements Subscriber {
 
     NativeSubscriber(String name, Cluster cluster, IntFunction<URI> endpoint, RestWriter.Escrow escrow, String user,
             int slot) {
-        this.name = name;
-        this.cluster = cluster;
+        super(name, cluster, escrow, user, slot);
         this.endpoint = endpoint;
-        this.escrow = escrow;
-        this.user = user;
-        this.slot = slot;
     }
 
     @Override
@@ -149,42 +132,5 @@ final class NativeSubscriber implements Subscriber {
             RestWriter.pause(Duration.ofMillis(500));
         }
         return -1;
-    }
-
-    @Override
-    public long recovered() {
-        return recovered.get();
-    }
-
-    @Override
-    public long notRecovered() {
-        return notRecovered.get();
-    }
-
-    @Override
-    public boolean caughtUpWith(long version) {
-        return connected && applied >= version;
-    }
-
-    @Override
-    public RestWriter.Escrow escrow() {
-        return escrow;
-    }
-
-    @Override
-    public void stop() {
-        stopped = true;
-    }
-
-    @Override
-    public DeliveryChecker.View view(boolean subscribedToTheEnd) {
-        synchronized (observations) {
-            return new DeliveryChecker.View(name, escrow.id(), List.copyOf(observations), subscribedToTheEnd);
-        }
-    }
-
-    @Override
-    public boolean connected() {
-        return connected;
     }
 }

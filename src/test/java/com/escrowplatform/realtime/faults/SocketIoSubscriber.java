@@ -1,12 +1,9 @@
 package com.escrowplatform.realtime.faults;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 import com.escrowplatform.realtime.gateway.socketio.NodeSocketIoClient;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -18,29 +15,14 @@ import com.fasterxml.jackson.databind.JsonNode;
  * it ({@code socket.recovered}), and otherwise subscribes again with the last event id it saw, loading the escrow
  * over REST after its first subscription and after every {@code recovered:false}.
  */
-final class SocketIoSubscriber implements Subscriber {
-    private final String name;
-    private final Cluster cluster;
-    private final RestWriter.Escrow escrow;
-    private final String user;
-    private final List<DeliveryChecker.Observation> observations = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicLong recovered = new AtomicLong();
-    private final AtomicLong notRecovered = new AtomicLong();
-    private volatile boolean stopped;
-    private volatile boolean connected;
-    private volatile long applied = Long.MIN_VALUE;
-    private int slot;
+final class SocketIoSubscriber extends Subscriber {
     private String lastEventId;
     private boolean loaded;
     private String pendingRef;
     private int refs;
 
     SocketIoSubscriber(String name, Cluster cluster, RestWriter.Escrow escrow, String user, int slot) {
-        this.name = name;
-        this.cluster = cluster;
-        this.escrow = escrow;
-        this.user = user;
-        this.slot = slot;
+        super(name, cluster, escrow, user, slot);
     }
 
     @Override
@@ -121,42 +103,5 @@ final class SocketIoSubscriber implements Subscriber {
                 // transport upgrades, reconnect attempts, "targeted": nothing to follow
             }
         }
-    }
-
-    @Override
-    public long recovered() {
-        return recovered.get();
-    }
-
-    @Override
-    public long notRecovered() {
-        return notRecovered.get();
-    }
-
-    @Override
-    public boolean caughtUpWith(long version) {
-        return connected && applied >= version;
-    }
-
-    @Override
-    public RestWriter.Escrow escrow() {
-        return escrow;
-    }
-
-    @Override
-    public void stop() {
-        stopped = true;
-    }
-
-    @Override
-    public DeliveryChecker.View view(boolean subscribedToTheEnd) {
-        synchronized (observations) {
-            return new DeliveryChecker.View(name, escrow.id(), List.copyOf(observations), subscribedToTheEnd);
-        }
-    }
-
-    @Override
-    public boolean connected() {
-        return connected;
     }
 }
