@@ -126,6 +126,70 @@ public final class TestTokens {
         }
     }
 
+    /** Valid in every other way, but not valid before 10 minutes from now ({@code nbf}), beyond any clock skew. */
+    public static String notYetValid(String userId) {
+        Map<String, Object> claims = claims(userId, Instant.now().plus(Duration.ofHours(1)));
+        claims.put("nbf", Instant.now().plus(Duration.ofMinutes(10)).getEpochSecond());
+        return rs256(claims);
+    }
+
+    /** Valid in every other way, but issued ({@code iat}) 10 minutes from now. */
+    public static String issuedInTheFuture(String userId) {
+        Map<String, Object> claims = claims(userId, Instant.now().plus(Duration.ofHours(1)));
+        claims.put("iat", Instant.now().plus(Duration.ofMinutes(10)).getEpochSecond());
+        return rs256(claims);
+    }
+
+    /**
+     * HS256 with the service's RSA public key (its PEM text, as anyone may fetch it) as the HMAC secret: the
+     * algorithm-confusion attack on verifiers that let the token's {@code alg} choose how the key is used.
+     */
+    public static String hmacWithPublicKey(String userId) {
+        try {
+            String signingInput = encode(Map.of("alg", "HS256", "typ", "JWT", "kid", "dev-rsa"),
+                    claims(userId, Instant.now().plus(Duration.ofHours(1))));
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(publicKeyPem("dev-rsa").getBytes(StandardCharsets.US_ASCII), "HmacSHA256"));
+            return signingInput + "." + B64.encodeToString(mac.doFinal(signingInput.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A valid token with one bit of its signature flipped. */
+    public static String badSignature(String userId) {
+        String token = forUser(userId);
+        int dot = token.lastIndexOf('.');
+        byte[] signature = Base64.getUrlDecoder().decode(token.substring(dot + 1));
+        signature[signature.length / 2] ^= 0x01;
+        return token.substring(0, dot + 1) + B64.encodeToString(signature);
+    }
+
+    /** A valid token cut off in the middle of its signature. */
+    public static String truncated(String userId) {
+        String token = forUser(userId);
+        int dot = token.lastIndexOf('.');
+        return token.substring(0, dot + 1 + (token.length() - dot - 1) / 2);
+    }
+
+    /**
+     * A token of at least {@code bytes} characters (a padding claim), signed by the dev key but with the
+     * signature of another token: large, well-formed, and invalid.
+     */
+    public static String oversized(String userId, int bytes) {
+        Map<String, Object> claims = claims(userId, Instant.now().plus(Duration.ofHours(1)));
+        claims.put("pad", "p".repeat(bytes * 3 / 4));
+        String padded = rs256(claims);
+        String other = forUser(userId);
+        return padded.substring(0, padded.lastIndexOf('.')) + other.substring(other.lastIndexOf('.'));
+    }
+
+    /** Signed by the dev RSA key, but its {@code kid} names no key of the service's key set. */
+    public static String unknownKid(String userId) {
+        return sign("RS256", "no-such-key", claims(userId, Instant.now().plus(Duration.ofHours(1))),
+                key("RSA", "dev-keys/rsa-private.pem"), "SHA256withRSA");
+    }
+
     /** Well-formed and otherwise valid, but signed by a key the service does not know. */
     public static String unknownKey(String userId) {
         return unknownRsaKey("dev-rsa", userId);

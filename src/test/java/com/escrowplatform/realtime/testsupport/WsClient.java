@@ -92,6 +92,10 @@ public final class WsClient implements AutoCloseable {
         return frame;
     }
 
+    public static ObjectNode unsubscribe(String room, String ref) {
+        return Json.MAPPER.createObjectNode().put("op", "unsubscribe").put("room", room).put("ref", ref);
+    }
+
     /** The next frame, waiting up to {@code timeout}; fails when none arrives. */
     public JsonNode next(Duration timeout) {
         try {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +18,7 @@ import org.jboss.logging.Logger;
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
+import com.escrowplatform.realtime.gateway.ws.OriginCheck;
 import com.escrowplatform.realtime.gateway.ws.SocketFailures;
 
 import io.micrometer.core.instrument.Counter;
@@ -37,7 +39,7 @@ import io.vertx.ext.web.handler.BodyHandler;
  *
  * <p>Every request to the path passes {@link #route} first: a wrong {@code EIO} version or transport is
  * answered 400 as Engine.IO servers do; a WebSocket upgrade goes on to {@link SocketIoEndpoint}; long-polling
- * is served here. Polling sessions live in this instance's memory, so, as with any Socket.IO server,
+ * is served here, to the Origins {@code escrow.gateway.allowed-origins} allows (else 403, Engine.IO's code 4). Polling sessions live in this instance's memory, so, as with any Socket.IO server,
  * polling clients behind several instances need sticky sessions; WebSocket clients do not.
  *
  * <p>Handlers run on event loops and never block: a poll with nothing to say is parked, not waited for.
@@ -56,6 +58,7 @@ public class SocketIoServer {
     private final SocketIoTimers timers;
     private final SocketFailures socketFailures;
     private final RecoveryTokens recovery;
+    private final List<String> allowedOrigins;
     /** The open Engine.IO sessions of this instance, by sid. */
     private final ConcurrentHashMap<String, EngineSocket> engineSocketsBySid = new ConcurrentHashMap<>();
     private final AtomicInteger unauthenticatedEngineSockets = new AtomicInteger();
@@ -80,6 +83,7 @@ public class SocketIoServer {
         this.timers = timers;
         this.socketFailures = socketFailures;
         this.recovery = config.recoveryEnabled() ? new RecoveryTokens(secret(config)) : null;
+        this.allowedOrigins = gatewayConfig.allowedOrigins().orElse(List.of());
         Gauge.builder("escrow.socketio.sessions", engineSocketsBySid, Map::size).description("Open Engine.IO sessions")
                 .register(registry);
         Gauge.builder("escrow.socketio.sessions.unauthenticated", unauthenticatedEngineSockets, AtomicInteger::get)
@@ -143,6 +147,12 @@ public class SocketIoServer {
         }
         if (!"polling".equals(transport)) {
             response.badRequest(0, "Transport unknown");
+            return;
+        }
+        if (!OriginCheck.allows(allowedOrigins, request.getHeader(HttpHeaders.ORIGIN))) {
+            // the WebSocket transport is refused at its upgrade (OriginCheck); polling answers as Engine.IO servers do
+            context.response().setStatusCode(403).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end("{\"code\":4,\"message\":\"Forbidden\"}");
             return;
         }
         if (!config.pollingEnabled()) {

@@ -29,8 +29,9 @@ import com.escrowplatform.realtime.gateway.CloseCodes;
  *
  * <p>Metrics: {@code escrow.gateway.protocol.closes{code,protocol}} (sockets we closed for what the client sent),
  * {@code escrow.gateway.disconnects.abrupt{protocol}} (sockets that ended without a closing handshake: the client
- * vanished, or did not answer our close), {@code escrow.gateway.upgrades.refused{status}} (upgrades to {@code /ws}
- * refused before a socket existed). Created at start-up with a series at 0 for each protocol and each code it uses,
+ * vanished, or did not answer our close), {@code escrow.gateway.upgrades.refused{status}} (upgrades refused before a
+ * socket existed: 401 on {@code /ws}, 403 from a disallowed Origin on either endpoint). Created at start-up with a
+ * series at 0 for each protocol and each code it uses,
  * so that all of them are in the first scrape, whichever protocol an instance serves. Thread-safe: called from event
  * loops.
  */
@@ -76,6 +77,7 @@ public class SocketFailures {
             }
         }
         refusedUpgrade(401);
+        refusedUpgrade(403);
     }
 
     /**

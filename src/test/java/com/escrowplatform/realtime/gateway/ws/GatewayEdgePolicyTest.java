@@ -24,11 +24,14 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
-/** The edge policies an operator configures: allowed Origins, the query-string token, connections per user, dead peers. */
+/**
+ * The edge policies an operator configures: allowed Origins, the query-string token, connections per user, dead peers.
+ * Public for its profile, which the auth matrices of both protocols share (one application for all three).
+ */
 @QuarkusTest
 @TestProfile(GatewayEdgePolicyTest.StrictEdge.class)
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
-class GatewayEdgePolicyTest {
+public class GatewayEdgePolicyTest {
 
     public static class StrictEdge implements QuarkusTestProfile {
         @Override
