@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -48,6 +49,7 @@ public class EscrowResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Operation(summary = "Create an escrow; the caller becomes its buyer")
     public Uni<Response> create(@Valid @NotNull CreateEscrow request,
             @HeaderParam(IdempotentPosts.HEADER) String key) {
@@ -89,6 +91,8 @@ public class EscrowResource {
     @POST
     @Path("{id}/disputes")
     @Operation(summary = "File a dispute (buyer or seller, while FUNDED)")
+    // without it a text/plain body is read by the one-string constructor: the text would become the reason
+    @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> fileDispute(@PathParam("id") UUID id, @Valid @NotNull FileDispute request,
             @HeaderParam(IdempotentPosts.HEADER) String key) {
         Caller caller = Caller.of(identity);
@@ -100,6 +104,7 @@ public class EscrowResource {
     @POST
     @Path("{id}/disputes/{disputeId}/resolve")
     @Operation(summary = "Resolve a dispute (arbiter or support, while DISPUTED)")
+    @Consumes(MediaType.APPLICATION_JSON)
     public Uni<Response> resolveDispute(@PathParam("id") UUID id, @PathParam("disputeId") UUID disputeId,
             @Valid @NotNull ResolveDispute request, @HeaderParam(IdempotentPosts.HEADER) String key) {
         Caller caller = Caller.of(identity);
