@@ -39,6 +39,8 @@ import com.escrowplatform.realtime.kafka.TopicsConfig;
 
 import io.agroal.api.AgroalDataSource;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -121,8 +123,12 @@ public class PgOutboxRelay {
         this.failedRounds = Counter.builder("escrow.outbox.rounds.failed")
                 .description("Relay rounds that Kafka did not take whole (their rest is sent again)")
                 .register(registry);
-        registry.gauge("escrow.outbox.published", published);
-        registry.gauge("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0);
+        // a running total, so a counter: rate() over it is the relay's throughput
+        FunctionCounter.builder("escrow.outbox.published", published, AtomicLong::get)
+                .description("Event rows this instance published to Kafka and marked published").register(registry);
+        Gauge.builder("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0)
+                .description("1 while this instance holds the relay's advisory lock and publishes, else 0")
+                .register(registry);
     }
 
     void start(@Observes StartupEvent event) {

@@ -87,6 +87,30 @@ class OperationsEndpointsTest {
                 .body("components.parameters.IdempotencyKey.name", equalTo("Idempotency-Key"));
     }
 
+    /**
+     * Every metric of the service says what it measures (a HELP text), and the outbox's running total of published
+     * rows is a counter: docs/metrics.md lists them all.
+     */
+    @Test
+    void shouldDescribeEveryServiceMetricAndTypeRunningTotalsAsCounters() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Map<String, String> help = new java.util.TreeMap<>();
+        Map<String, String> types = new java.util.TreeMap<>();
+        metrics.lines().forEach(line -> {
+            String[] parts = line.split(" ", 4);
+            if (parts.length >= 3 && parts[0].equals("#") && parts[2].startsWith("escrow_")) {
+                (parts[1].equals("HELP") ? help : types).put(parts[2], parts.length == 4 ? parts[3].strip() : "");
+            }
+        });
+
+        // a counter's family is named without the _total its sample carries
+        assertThat(types).containsEntry("escrow_outbox_published", "counter")
+                .containsEntry("escrow_outbox_backlog", "gauge")
+                .containsEntry("escrow_gateway_sessions", "gauge");
+        assertThat(help.keySet()).isEqualTo(types.keySet());
+        assertThat(help).allSatisfy((name, text) -> assertThat(text).as(name).isNotBlank());
+    }
+
     @Test
     void shouldReportLiveness() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
