@@ -3,6 +3,8 @@ package com.escrowplatform.realtime.escrow;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -14,8 +16,10 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "dispute")
 public class Dispute extends PanacheEntityBase {
+    @Schema(name = "DisputeStatus")
     public enum Status { OPEN, RESOLVED }
 
+    @Schema(name = "DisputeResolution")
     public enum Resolution { RELEASE, REFUND }
 
     @Id

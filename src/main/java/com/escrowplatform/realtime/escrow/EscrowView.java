@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonInclude;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -11,7 +13,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** Serialized by hand for idempotent replays (not only as a resource return type): registered for native images. */
 @RegisterForReflection(targets = { EscrowView.class, EscrowView.PartyView.class, EscrowView.MilestoneView.class,
         EscrowView.DisputeView.class, Money.class })
-public record EscrowView(UUID id, String title, String description, EscrowStatus status, long version, Money amount,
+public record EscrowView(UUID id, String title, @Schema(nullable = true) String description, EscrowStatus status, long version, Money amount,
         List<PartyView> parties, List<MilestoneView> milestones, List<DisputeView> disputes,
         Instant createdAt, Instant updatedAt) {
 

@@ -4,6 +4,8 @@ import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import io.quarkus.hibernate.reactive.panache.PanacheEntityBase;
 import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
@@ -15,6 +17,7 @@ import jakarta.persistence.Table;
 @Entity
 @Table(name = "milestone")
 public class Milestone extends PanacheEntityBase {
+    @Schema(name = "MilestoneStatus")
     public enum Status { PENDING, RELEASED }
 
     @Id

@@ -7,6 +7,7 @@ import jakarta.enterprise.event.Observes;
 
 import org.jboss.logging.Logger;
 
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,7 +46,8 @@ public class OutboxBacklog {
         this.database = database;
         this.vertx = vertx;
         this.config = config;
-        registry.gauge("escrow.outbox.backlog", rows);
+        Gauge.builder("escrow.outbox.backlog", rows, AtomicLong::get)
+                .description("Event rows committed and not yet published to Kafka, as last measured").register(registry);
     }
 
     void start(@Observes StartupEvent event) {

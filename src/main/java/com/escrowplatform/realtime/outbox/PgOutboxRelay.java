@@ -42,6 +42,8 @@ import com.escrowplatform.realtime.kafka.KafkaTopics;
 import com.escrowplatform.realtime.kafka.TopicsConfig;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
@@ -141,8 +143,12 @@ public class PgOutboxRelay {
                 .register(registry);
         this.roundsFailedNoMetadata = failedRounds(registry, "no_metadata");
         this.roundsFailedRecord = failedRounds(registry, "record_failed");
-        registry.gauge("escrow.outbox.published", published);
-        registry.gauge("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0);
+        // a running total, so a counter: rate() over it is the relay's throughput
+        FunctionCounter.builder("escrow.outbox.published", published, AtomicLong::get)
+                .description("Event rows this instance published to Kafka and marked published").register(registry);
+        Gauge.builder("escrow.outbox.leader", this, relay -> relay.leading ? 1 : 0)
+                .description("1 while this instance holds the relay's advisory lock and publishes, else 0")
+                .register(registry);
     }
 
     private static Counter failedRounds(MeterRegistry registry, String cause) {

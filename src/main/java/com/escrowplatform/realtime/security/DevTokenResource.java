@@ -11,6 +11,7 @@ import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -18,6 +19,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.quarkus.arc.profile.UnlessBuildProfile;
 import io.smallrye.jwt.build.Jwt;
@@ -28,6 +32,7 @@ import io.smallrye.jwt.build.Jwt;
  */
 @Path("/dev/token")
 @UnlessBuildProfile("prod")
+@Tag(name = "Dev")
 public class DevTokenResource {
 
     @ConfigProperty(name = "mp.jwt.verify.issuer")
@@ -43,8 +48,15 @@ public class DevTokenResource {
     }
 
     @POST
+    @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Dev and test only: a token for the given user and roles")
+    @Operation(operationId = "mintDevToken", summary = "Dev and test only: a token for the given user and roles",
+            description = "Signed with the dev keys, which only the dev and test profiles trust.")
+    @SecurityRequirements // no token needed: this call hands one out
+    @APIResponse(responseCode = "200", description = "The token and its expiry (epoch seconds).")
+    @APIResponse(responseCode = "400", ref = "InvalidBody")
+    @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
+    @APIResponse(responseCode = "default", ref = "InternalError")
     public TokenResponse mint(@Valid @NotNull TokenRequest request) {
         Duration ttl = Duration.ofSeconds(request.ttlSeconds() == null ? 3600 : request.ttlSeconds());
         long expiresAt = System.currentTimeMillis() / 1000 + ttl.toSeconds();

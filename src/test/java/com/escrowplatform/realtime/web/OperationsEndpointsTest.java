@@ -59,6 +59,58 @@ class OperationsEndpointsTest {
         assertThat(logParameters).contains("afterVersion", "limit");
     }
 
+    /** CONTRACT 2: every POST takes an Idempotency-Key; a create answers 201 with the new resource's Location. */
+    @Test
+    void shouldDocumentTheIdempotencyKeyOnEveryPostAndTheLocationOfEveryCreate() {
+        Response document = given().queryParam("format", "json").get("/q/openapi");
+        Map<String, Map<String, Map<String, Object>>> paths = document.path("paths");
+        List<String> posts = new java.util.ArrayList<>();
+        paths.forEach((path, operations) -> {
+            if (operations.containsKey("post") && path.startsWith("/api/")) {
+                posts.add(path);
+            }
+        });
+        assertThat(posts).hasSize(8);
+        for (String path : posts) {
+            String operation = "paths.'" + path + "'.post";
+            List<String> parameters = document.path(operation + ".parameters.collect { it.'$ref' ?: it.name }");
+            assertThat(parameters).as(path).containsAnyOf("#/components/parameters/IdempotencyKey", "Idempotency-Key");
+            Map<String, Object> created = document.path(operation + ".responses.'201'");
+            if (created != null) {
+                assertThat(document.<Boolean>path(operation + ".responses.'201'.headers.Location.required"))
+                        .as(path).isTrue();
+            }
+        }
+        assertThat(document.<Object>path("paths.'/api/escrows'.post.responses.'201'")).isNotNull();
+        assertThat(document.<Object>path("paths.'/api/escrows/{id}/disputes'.post.responses.'201'")).isNotNull();
+        document.then().body("components.parameters.IdempotencyKey.in", equalTo("header"))
+                .body("components.parameters.IdempotencyKey.name", equalTo("Idempotency-Key"));
+    }
+
+    /**
+     * Every metric of the service says what it measures (a HELP text), and the outbox's running total of published
+     * rows is a counter: docs/metrics.md lists them all.
+     */
+    @Test
+    void shouldDescribeEveryServiceMetricAndTypeRunningTotalsAsCounters() {
+        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Map<String, String> help = new java.util.TreeMap<>();
+        Map<String, String> types = new java.util.TreeMap<>();
+        metrics.lines().forEach(line -> {
+            String[] parts = line.split(" ", 4);
+            if (parts.length >= 3 && parts[0].equals("#") && parts[2].startsWith("escrow_")) {
+                (parts[1].equals("HELP") ? help : types).put(parts[2], parts.length == 4 ? parts[3].strip() : "");
+            }
+        });
+
+        // a counter's family is named without the _total its sample carries
+        assertThat(types).containsEntry("escrow_outbox_published", "counter")
+                .containsEntry("escrow_outbox_backlog", "gauge")
+                .containsEntry("escrow_gateway_sessions", "gauge");
+        assertThat(help.keySet()).isEqualTo(types.keySet());
+        assertThat(help).allSatisfy((name, text) -> assertThat(text).as(name).isNotBlank());
+    }
+
     @Test
     void shouldReportLiveness() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));

@@ -188,7 +188,9 @@ public class GatewayRuntime {
         Gauge.builder("escrow.gateway.sessions", hub, Hub::socketCount).description("Open sockets").register(registry);
         Gauge.builder("escrow.gateway.rooms", hub, Hub::roomCount).description("Rooms with a local subscriber")
                 .register(registry);
-        Gauge.builder("escrow.gateway.subscriptions", hub, Hub::subscriptionCount).register(registry);
+        Gauge.builder("escrow.gateway.subscriptions", hub, Hub::subscriptionCount)
+                .description("Room subscriptions of the open sockets (a socket in three rooms counts three)")
+                .register(registry);
         FunctionCounter.builder("escrow.gateway.deliveries", hub, Hub::deliveries)
                 .description("Event frames handed to sockets").register(registry);
         FunctionCounter.builder("escrow.gateway.duplicates.dropped", hub, Hub::duplicatesDropped)
@@ -198,17 +200,23 @@ public class GatewayRuntime {
         FunctionCounter.builder("escrow.gateway.broken.peer.closes", hub, Hub::brokenPeerCloses)
                 .description("Sockets closed with 1011 because their adapter failed while handed a frame")
                 .register(registry);
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::hotReplays).tag("path", "hot").register(registry);
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::coldReplays).tag("path", "cold").register(registry);
+        String replays = "Subscribes with a lastEventId, by how they were answered: from the in-memory window (hot),"
+                + " from Kafka (cold), or recovered:false (unrecovered)";
+        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::hotReplays).tag("path", "hot")
+                .description(replays).register(registry);
+        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::coldReplays).tag("path", "cold")
+                .description(replays).register(registry);
         FunctionCounter.builder("escrow.gateway.replays", hub, Hub::unrecoveredReplays).tag("path", "unrecovered")
-                .register(registry);
+                .description(replays).register(registry);
         Gauge.builder("escrow.gateway.consumer.lag", liveConsumer, KafkaLiveConsumer::lag)
                 .description("Records in Kafka not yet consumed by the live consumer").register(registry);
         FunctionCounter.builder("escrow.gateway.consumer.restarts", liveConsumer, KafkaLiveConsumer::restarts)
                 .description("Times the live consumer was rebuilt after a failure").register(registry);
         FunctionCounter.builder("escrow.gateway.records.skipped", liveConsumer, KafkaLiveConsumer::malformedRecords)
                 .description("Malformed records the live consumer did not deliver").register(registry);
-        Gauge.builder("escrow.gateway.window.events", window, InMemoryReplayWindow::retainedEvents).register(registry);
-        Gauge.builder("escrow.gateway.window.bytes", window, InMemoryReplayWindow::retainedBytes).register(registry);
+        Gauge.builder("escrow.gateway.window.events", window, InMemoryReplayWindow::retainedEvents)
+                .description("Events held by the in-memory replay window").register(registry);
+        Gauge.builder("escrow.gateway.window", window, InMemoryReplayWindow::retainedBytes).baseUnit("bytes")
+                .description("Bytes held by the in-memory replay window").register(registry);
     }
 }
