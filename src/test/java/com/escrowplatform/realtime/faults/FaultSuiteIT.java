@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -74,7 +75,10 @@ class FaultSuiteIT {
         KafkaBroker broker = TestInfrastructure.kafka();
         List<Subscriber> subscribers = new ArrayList<>();
         List<Thread> threads = new ArrayList<>();
-        TestDatabase database = TestInfrastructure.database();
+        // a database and topics of the suite's own: an application another test of this JVM left running on the
+        // shared ones would lead their outbox relay, and the suite's instances would never be the relay holder
+        TestDatabase database = TestDatabase.create();
+        String topics = "fault-suite-" + UUID.randomUUID().toString().substring(0, 8);
         List<TcpRelay> closeAtTheEnd = new ArrayList<>();
         try (TcpRelay databaseLink = TcpRelay.to(TestDatabase.server());
                 Cluster cluster = new Cluster(2, Map.of(
@@ -83,7 +87,11 @@ class FaultSuiteIT {
                         "quarkus.datasource.jdbc.url", "jdbc:postgresql://127.0.0.1:" + databaseLink.port() + "/" + database.name(),
                         "escrow.gateway.ping-interval", PING_INTERVAL.toSeconds() + "s",
                         "escrow.socketio.recovery-secret", "fault-suite-socketio-recovery-secret-0123456789",
-                        "escrow.gateway.dead-peer-timeout", DEAD_PEER_TIMEOUT.toSeconds() + "s"))) {
+                        "escrow.gateway.dead-peer-timeout", DEAD_PEER_TIMEOUT.toSeconds() + "s",
+                        "escrow.topics.escrow-events", topics + ".escrow.events",
+                        "escrow.topics.user-notifications", topics + ".user.notifications"))) {
+            Awaitility.await("one of the suite's instances leading the outbox relay").atMost(RECOVERY)
+                    .until(cluster::relayLeader, slot -> slot >= 0);
             // the links of some subscribers pass through fault proxies, one per slot, to whatever instance is there
             List<TcpRelay> clientLinks = new ArrayList<>();
             for (int slot = 0; slot < cluster.size(); slot++) {
@@ -179,6 +187,7 @@ class FaultSuiteIT {
                 thread.join(TimeUnit.SECONDS.toMillis(15));
             }
             broker.start(); // the broker is shared with the rest of this JVM: leave it up
+            database.drop();
         }
     }
 
