@@ -339,15 +339,25 @@ class FaultSuiteIT {
         return thread;
     }
 
-    /** Releases the escrows' milestones round-robin at a steady pace until stopped or all are released. */
+    /**
+     * Releases the escrows' milestones round-robin until stopped or all are released, paced so that the releases
+     * span the planned run (each fault then meets writes in flight): an escrow has at most 100 milestones, which at
+     * full speed would all be released within the first faults. {@code -Dfaults.pace-ms} sets the pause instead.
+     */
     static final class WriterLoop implements Runnable {
+        /** About how long one fault takes with its recovery and the traffic before it. */
+        static final Duration PER_FAULT = Duration.ofSeconds(20);
         private final RestWriter writer;
         private final List<RestWriter.Escrow> escrows;
+        private final Duration pace;
         private volatile boolean stopped;
 
         WriterLoop(RestWriter writer, List<RestWriter.Escrow> escrows) {
             this.writer = writer;
             this.escrows = escrows;
+            long planned = Math.max(TimeUnit.SECONDS.toMillis(SECONDS), PER_FAULT.toMillis() * KINDS.size());
+            long releases = (long) escrows.size() * escrows.get(0).milestones().size();
+            this.pace = Duration.ofMillis(Long.getLong("faults.pace-ms", Math.max(60, planned / releases)));
         }
 
         @Override
@@ -359,7 +369,7 @@ class FaultSuiteIT {
                         return;
                     }
                     writer.release(escrow, index);
-                    RestWriter.pause(Duration.ofMillis(Long.getLong("faults.pace-ms", 60)));
+                    RestWriter.pause(pace);
                 }
             }
         }
