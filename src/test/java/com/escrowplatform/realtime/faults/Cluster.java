@@ -130,6 +130,26 @@ final class Cluster implements AutoCloseable {
     record Answer(int status, String body) {
     }
 
+    /**
+     * The ERROR lines every instance ever started here has logged so far, each prefixed with its log's name: a
+     * fault the service expects (a broker, a database or a client going away) is a WARN at most, and counted.
+     */
+    synchronized List<String> errorLines() {
+        List<String> errors = new ArrayList<>();
+        for (ApplicationProcess process : started) {
+            try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(process.log())) {
+                lines.filter(line -> ERROR_LINE.matcher(line).lookingAt())
+                        .forEach(line -> errors.add(process.log().getFileName() + ": " + line));
+            } catch (java.io.IOException | java.io.UncheckedIOException e) {
+                errors.add(process.log().getFileName() + ": unreadable log: " + e);
+            }
+        }
+        return errors;
+    }
+
+    /** The level column of the packaged application's console log: {@code 15:34:29,126 ERROR [...]}. */
+    private static final java.util.regex.Pattern ERROR_LINE = java.util.regex.Pattern.compile("\\S+ ERROR ");
+
     @Override
     public synchronized void close() {
         started.forEach(ApplicationProcess::close);

@@ -35,9 +35,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * a REST writer releases milestones against both instances while native subscribers follow the escrows, and a
  * seeded nemesis injects one fault at a time, waiting for full recovery in between. At the end the
  * {@link DeliveryChecker} compares every client's view with each escrow's REST event log; any anomaly, any
- * undocumented REST status and any write that finally failed fails the suite. {@code -Dfaults.seed} picks the
+ * undocumented REST status, any write that finally failed, a fault the cluster did not recover from within
+ * {@link #RECOVERY} and any ERROR line in the instances' logs fail the suite. {@code -Dfaults.seed} picks the
  * order of the faults, {@code -Dfaults.seconds} runs more rounds until that many seconds have passed (by default
- * every fault kind once). The report is printed and written to {@code target/fault-suite-report.txt}.
+ * every fault kind once), {@code -Dapplication.jar} runs another build (an older commit's, to see what the suite
+ * catches there). The report is printed and written to {@code target/fault-suite-report.txt}.
  */
 class FaultSuiteIT {
     static final long SEED = Long.getLong("faults.seed", 21);
@@ -64,9 +66,16 @@ class FaultSuiteIT {
     static final Duration DEAD_PEER_TIMEOUT = Duration.ofSeconds(8);
     static final Duration DATABASE_CUT = Duration.ofSeconds(15);
 
-    /** {@code replays}: resumes the gateway served, by path (hot, cold, unrecovered; {@link Cluster#REPLAY_PATHS}). */
+    /**
+     * {@code caughtUpMs}: -1 when the cluster did not recover within {@link #RECOVERY} (the suite stops injecting,
+     * checks what it has and fails); {@code replays}: resumes the gateway served, by path (hot, cold, unrecovered;
+     * {@link Cluster#REPLAY_PATHS}); {@code errorLines}: ERROR lines the instances logged meanwhile.
+     */
     record Outcome(Fault fault, String target, long readyDownMs, long readyUpMs, long caughtUpMs, long takeoverMs,
-            long recovered, long notRecovered, long[] replays) {
+            long recovered, long notRecovered, long[] replays, int errorLines) {
+        boolean recoveredInTime() {
+            return caughtUpMs >= 0;
+        }
     }
 
     @Test
@@ -137,9 +146,13 @@ class FaultSuiteIT {
                     RestWriter.pause(Duration.ofSeconds(3)); // traffic between faults
                     outcomes.add(inject(fault, cluster, broker, databaseLink, clientLinks, writer, escrows, subscribers,
                             readiness, nemesis));
+                    if (!outcomes.get(outcomes.size() - 1).recoveredInTime()) {
+                        break;
+                    }
                 }
                 round++;
-            } while (System.nanoTime() - began < TimeUnit.SECONDS.toNanos(SECONDS) && round < 1000);
+            } while (outcomes.stream().allMatch(Outcome::recoveredInTime)
+                    && System.nanoTime() - began < TimeUnit.SECONDS.toNanos(SECONDS) && round < 1000);
 
             load.stop();
             loadThread.join(TimeUnit.SECONDS.toMillis(60));
@@ -171,15 +184,19 @@ class FaultSuiteIT {
             DeliveryChecker.Report report = DeliveryChecker.check(logs, effects, views);
             List<Integer> undocumented = writer.statuses().keySet().stream()
                     .filter(status -> !RestWriter.DOCUMENTED.contains(status)).sorted().toList();
-            String text = report(outcomes, report, writer, subscribers, undocumented, allCaughtUp);
+            List<String> errorLines = cluster.errorLines();
+            String text = report(outcomes, report, writer, subscribers, undocumented, allCaughtUp, errorLines);
             System.out.println(text);
             Files.writeString(Path.of("target", "fault-suite-report.txt"), text);
 
+            assertThat(outcomes).as("faults the cluster did not recover from within " + RECOVERY)
+                    .allMatch(Outcome::recoveredInTime);
             assertThat(report.anomalies()).as(report.summary()).isEmpty();
             assertThat(undocumented).as("REST statuses not in docs/errors.md (500 is a fault of the service)").isEmpty();
             assertThat(writer.failures()).as("writes that finally failed").isEmpty();
             assertThat(allCaughtUp).as("every subscriber caught up with the final versions within " + RECOVERY).isTrue();
             assertThat(report.requiredDeliveries()).as("deliveries checked").isPositive();
+            assertThat(errorLines).as("ERROR lines in the instances' logs (an expected fault is a WARN at most)").isEmpty();
         } finally {
             subscribers.forEach(Subscriber::stop);
             closeAtTheEnd.forEach(TcpRelay::close);
@@ -195,6 +212,7 @@ class FaultSuiteIT {
             List<TcpRelay> clientLinks, RestWriter writer, List<RestWriter.Escrow> escrows, List<Subscriber> subscribers,
             ReadinessWatch readiness, Random nemesis) {
         long recoveredBefore = subscribers.stream().mapToLong(s -> s.recovered()).sum();
+        int errorLinesBefore = cluster.errorLines().size();
         long notRecoveredBefore = subscribers.stream().mapToLong(s -> s.notRecovered()).sum();
         Map<ApplicationProcess, double[]> replaysBefore = cluster.replaySample();
         long injected = System.nanoTime();
@@ -261,17 +279,22 @@ class FaultSuiteIT {
             }
             default -> throw new IllegalStateException(fault.name());
         }
-        Awaitility.await("both instances ready after " + fault).atMost(RECOVERY).until(cluster::allReady);
-        Map<String, Long> targets = new HashMap<>();
-        escrows.forEach(escrow -> targets.put(escrow.id(), writer.version(escrow)));
-        Awaitility.await("every subscriber back and caught up after " + fault).atMost(RECOVERY)
-                .until(() -> subscribers.stream().allMatch(s -> s.caughtUpWith(targets.get(s.escrow().id()))));
-        long caughtUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - injected);
+        long caughtUpMs;
+        try {
+            Awaitility.await("both instances ready after " + fault).atMost(RECOVERY).until(cluster::allReady);
+            Map<String, Long> targets = new HashMap<>();
+            escrows.forEach(escrow -> targets.put(escrow.id(), writer.version(escrow)));
+            Awaitility.await("every subscriber back and caught up after " + fault).atMost(RECOVERY)
+                    .until(() -> subscribers.stream().allMatch(s -> s.caughtUpWith(targets.get(s.escrow().id()))));
+            caughtUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - injected);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            caughtUpMs = -1; // reported, and the suite stops injecting: what it has is still checked
+        }
         long[] downUp = readiness.downUpSinceMark();
         return new Outcome(fault, target, downUp[0], downUp[1], caughtUpMs, takeoverMs,
                 subscribers.stream().mapToLong(s -> s.recovered()).sum() - recoveredBefore,
                 subscribers.stream().mapToLong(s -> s.notRecovered()).sum() - notRecoveredBefore,
-                Cluster.replaysBetween(replaysBefore, cluster.replaySample()));
+                Cluster.replaysBetween(replaysBefore, cluster.replaySample()), cluster.errorLines().size() - errorLinesBefore);
     }
 
     private static void signal(String name, long pid) {
@@ -305,7 +328,7 @@ class FaultSuiteIT {
     }
 
     private static String report(List<Outcome> outcomes, DeliveryChecker.Report report, RestWriter writer,
-            List<Subscriber> subscribers, List<Integer> undocumented, boolean allCaughtUp) {
+            List<Subscriber> subscribers, List<Integer> undocumented, boolean allCaughtUp, List<String> errorLines) {
         StringBuilder text = new StringBuilder("== Fault suite (seed ").append(SEED).append(", seconds ").append(SECONDS)
                 .append(") ==\n");
         Map<Fault, Integer> byKind = new EnumMap<>(Fault.class);
@@ -320,14 +343,17 @@ class FaultSuiteIT {
                 .append(subscribers.stream().mapToLong(s -> s.recovered()).sum()).append(", not recovered ")
                 .append(subscribers.stream().mapToLong(s -> s.notRecovered()).sum()).append(", all caught up at the end ")
                 .append(allCaughtUp).append('\n');
-        text.append("per fault (ms after injection: readiness first DOWN / back UP, every client back and caught up; relay"
-                + " takeover; resumes the clients saw recovered or not; replays the gateway served by path):\n");
+        text.append("ERROR lines in the instances' logs: ").append(errorLines.size()).append('\n');
+        errorLines.stream().limit(10).forEach(line -> text.append("  ").append(line).append('\n'));
+        text.append("per fault (ms after injection: readiness first DOWN / back UP, every client back and caught up, -1 for"
+                + " not within " + RECOVERY.toSeconds() + " s; relay takeover; resumes the clients saw recovered or not;"
+                + " replays the gateway served by path; ERROR lines logged):\n");
         for (Outcome outcome : outcomes) {
             text.append(String.format("  %-18s %-26s ready DOWN %6d UP %6d  caught up %6d  takeover %6d  resumes recovered %d"
-                    + " not %d  replays hot %d cold %d unrecovered %d%n",
+                    + " not %d  replays hot %d cold %d unrecovered %d  errors %d%n",
                     outcome.fault(), outcome.target(), outcome.readyDownMs(), outcome.readyUpMs(), outcome.caughtUpMs(),
                     outcome.takeoverMs(), outcome.recovered(), outcome.notRecovered(), outcome.replays()[0],
-                    outcome.replays()[1], outcome.replays()[2]));
+                    outcome.replays()[1], outcome.replays()[2], outcome.errorLines()));
         }
         return text.toString();
     }

@@ -56,7 +56,8 @@ public final class ApplicationProcess implements AutoCloseable {
     }
 
     private static ApplicationProcess launch(String name, Duration within, Map<String, String> settings, boolean ready) {
-        Path jar = Path.of("target", "quarkus-app", "quarkus-run.jar").toAbsolutePath();
+        // -Dapplication.jar runs another build, an older commit's for instance, under the same test
+        Path jar = Path.of(System.getProperty("application.jar", "target/quarkus-app/quarkus-run.jar")).toAbsolutePath();
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("missing " + jar + ": run through 'mvnw verify', which packages it first");
         }
