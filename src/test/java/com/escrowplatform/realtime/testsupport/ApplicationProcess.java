@@ -69,6 +69,12 @@ public final class ApplicationProcess implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // -Dapplication.jvm-options="-XX:... -agentpath:..." for a profiler or other JVM flags of a bench
+        for (String option : System.getProperty("application.jvm-options", "").trim().split("\\s+")) {
+            if (!option.isEmpty()) {
+                command.add(option);
+            }
+        }
         Map<String, String> config = new java.util.LinkedHashMap<>(TestInfrastructure.applicationConfig());
         config.putAll(settings);
         for (Map.Entry<String, String> setting : config.entrySet()) {
