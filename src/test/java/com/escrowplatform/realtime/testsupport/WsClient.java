@@ -110,6 +110,11 @@ public final class WsClient implements AutoCloseable {
         }
     }
 
+    /** The next frame, or null when none arrives within {@code timeout}. */
+    public JsonNode poll(Duration timeout) throws InterruptedException {
+        return frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     /** Skips frames until one matches, failing after {@code timeout}. */
     public JsonNode nextMatching(Predicate<JsonNode> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -111,8 +111,31 @@ public class SocketIoServer {
 
     void routes(@Observes Router router) {
         // polling POST bodies are small (at most maxPayload, else 413); read them whole before routing
-        router.post(PATH).order(-11).handler(BodyHandler.create(false).setBodyLimit(maxPayload()));
+        router.post(PATH).order(-11).handler(BodyHandler.create(false).setBodyLimit(maxPayload()))
+                .failureHandler(this::bodyRefused);
         router.route(PATH).order(-10).handler(this::route);
+    }
+
+    /**
+     * The body handler answers a POST over maxPayload with 413 itself, before {@link #route} sees it: the session
+     * it names ends here, as a WebSocket message over the limit ends its socket (docs/socketio.md).
+     */
+    private void bodyRefused(RoutingContext context) {
+        if (context.statusCode() == 413) {
+            EngineSocket engine = sidOf(context).map(engineSocketsBySid::get).orElse(null);
+            if (engine != null) {
+                engine.close(CloseCodes.POLICY_VIOLATION, "payload too large");
+            }
+        }
+        context.next();
+    }
+
+    private static java.util.Optional<String> sidOf(RoutingContext context) {
+        try {
+            return java.util.Optional.ofNullable(context.request().getParam("sid"));
+        } catch (IllegalArgumentException undecodableQuery) {
+            return java.util.Optional.empty();
+        }
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -13,12 +13,12 @@ import com.escrowplatform.realtime.testsupport.Json;
  * Engine.IO v4 long-polling spoken by hand over the JDK's HTTP client on {@code /socket.io/?EIO=4&transport=polling}:
  * the handshake GET, then GETs (polls) and POSTs (packets separated by {@code \u001e}) with the session's {@code sid}.
  */
-final class RawPollingClient {
+public final class RawPollingClient {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     static final Duration WAIT = Duration.ofSeconds(20);
 
     final URI base;
-    final String sid;
+    public final String sid;
     /** The open packet of the handshake, e.g. {@code 0{"sid":…}}. */
     final String open;
 
@@ -29,7 +29,7 @@ final class RawPollingClient {
     }
 
     /** A new long-polling session: the handshake GET must answer 200 with the open packet. */
-    static RawPollingClient handshake(URI base) {
+    public static RawPollingClient handshake(URI base) {
         HttpResponse<String> response = HTTP.sendAsync(HttpRequest.newBuilder(base.resolve("/socket.io/?EIO=4&transport=polling"))
                 .timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString()).join();
         if (response.statusCode() != 200 || !response.body().startsWith("0{")) {
@@ -39,12 +39,12 @@ final class RawPollingClient {
     }
 
     /** A poll (GET), answered when the server has something to say. */
-    CompletableFuture<HttpResponse<String>> poll() {
+    public CompletableFuture<HttpResponse<String>> poll() {
         return HTTP.sendAsync(HttpRequest.newBuilder(uri()).timeout(WAIT).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Packets to the server (POST), joined with the record separator. */
-    HttpResponse<String> post(String... packets) {
+    public HttpResponse<String> post(String... packets) {
         return HTTP.sendAsync(HttpRequest.newBuilder(uri()).timeout(WAIT)
                 .POST(HttpRequest.BodyPublishers.ofString(String.join("\u001e", packets))).build(),
                 HttpResponse.BodyHandlers.ofString()).join();

@@ -11,16 +11,16 @@ import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /** Socket.IO over a {@link RawWebSocket}, just enough to reach a connected socket and measure frame limits. */
-final class SocketIoFrames {
+public final class SocketIoFrames {
     private SocketIoFrames() {
     }
 
     /** A connected Socket.IO socket and the Engine.IO open packet's fields. */
-    record Connected(RawWebSocket socket, JsonNode open) {
+    public record Connected(RawWebSocket socket, JsonNode open) {
     }
 
     /** Opens {@code /socket.io/} over WebSocket and sends a CONNECT with a token for {@code user}. */
-    static Connected connect(URI base, String user) {
+    public static Connected connect(URI base, String user) {
         RawWebSocket socket = RawWebSocket.open(base, "/socket.io/?EIO=4&transport=websocket", Map.of());
         String open = socket.nextText();
         assertThat(open).startsWith("0");
