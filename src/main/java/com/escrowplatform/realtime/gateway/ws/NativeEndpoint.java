@@ -142,6 +142,14 @@ public class NativeEndpoint {
     @OnClose
     @NonBlocking
     void close(WebSocketConnection connection) {
+        release(connection, gateway);
+    }
+
+    /**
+     * Frees the socket's hub subscriber and its caller's connection slot, once: at its close, or earlier when the
+     * heartbeat gives up on a dead peer, whose close handshake would wait for an answer that never comes.
+     */
+    static void release(WebSocketConnection connection, Gateway gateway) {
         NativeConnection state = connection.userData().remove(STATE);
         if (state != null) {
             gateway.close(state.subscriber, state.caller);

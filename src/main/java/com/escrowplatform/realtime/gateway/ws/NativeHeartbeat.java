@@ -12,6 +12,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
+import com.escrowplatform.realtime.gateway.Gateway;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.ws.NativeEndpoint.NativeConnection;
 
@@ -27,8 +28,9 @@ import io.quarkus.websockets.next.WebSocketConnection;
  * work, for every idle socket):
  * <ul>
  *   <li>pings a socket that has been silent for {@code ping-interval} (a client that talks needs none);</li>
- *   <li>closes with 1001 a socket that sent nothing, not even a pong, for {@code dead-peer-timeout}, which frees
- *       its hub subscriber at once instead of when TCP finally notices, minutes later;</li>
+ *   <li>closes with 1001 a socket that sent nothing, not even a pong, for {@code dead-peer-timeout}, and frees
+ *       its hub subscriber and its caller's connection slot at once: not when TCP finally notices, minutes
+ *       later, nor when the close handshake gives up on the silent peer (Vert.x waits 10 s for its answer);</li>
  *   <li>closes with 1008 a socket whose token expires (CONTRACT 5): a token expiring within a tick gets a timer
  *       for its exact second, so the close is on time without a timer per socket for the token's life. A tick
  *       sets it for the sockets it visits, and {@link #opened} for a socket whose token expires within a tick of
@@ -48,6 +50,7 @@ public class NativeHeartbeat {
     private static final long MIN_TICK_MILLIS = 100;
 
     private final OpenConnections connections;
+    private final Gateway gateway;
     private final long pingIntervalNanos;
     private final long deadAfterNanos;
     private final long tickMillis;
@@ -58,8 +61,9 @@ public class NativeHeartbeat {
         return thread;
     });
 
-    public NativeHeartbeat(OpenConnections connections, GatewayConfig config) {
+    public NativeHeartbeat(OpenConnections connections, Gateway gateway, GatewayConfig config) {
         this.connections = connections;
+        this.gateway = gateway;
         this.pingIntervalNanos = config.pingInterval().toNanos();
         this.deadAfterNanos = config.deadPeerTimeout().toNanos();
         this.tickMillis = tickMillis(config.pingInterval(), config.deadPeerTimeout());
@@ -111,6 +115,7 @@ public class NativeHeartbeat {
             long lastHeard = state.lastHeardNanos;
             if (now - lastHeard > deadAfterNanos) {
                 close(connection, new CloseReason(CloseCodes.GOING_AWAY, "no answer to pings"));
+                NativeEndpoint.release(connection, gateway);
                 continue;
             }
             closeAtExpiryIfWithinATick(connection, state, nowMillis);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
@@ -101,6 +102,38 @@ public class GatewayEdgePolicyTest {
             assertThat(close.code()).isEqualTo(1001);
             assertThat(close.reason()).isEqualTo("no answer to pings");
             assertThat(close.pingsBefore()).as("pings left unanswered before the close").isPositive();
+        }
+    }
+
+    /**
+     * A dead peer's session is freed when the server gives up on it, not when the close handshake times out (Vert.x
+     * waits 10 s for the answer a dead peer never sends): here the peer reads the close frame and stays silent,
+     * holding one of its user's two connection slots until then.
+     */
+    @Test
+    void shouldFreeADeadPeersConnectionSlotWhenItClosesIt() throws Exception {
+        String user = "dead-slot-user";
+        try (Socket silent = new Socket(base.getHost(), base.getPort());
+                WsClient live = WsClient.connect(base, TestTokens.forUser(user))) {
+            assertThat(live.next(Duration.ofSeconds(10)).path("type").asText()).isEqualTo("welcome");
+            silent.setSoTimeout(60_000);
+            String key = Base64.getEncoder().encodeToString("fedcba9876543210".getBytes(StandardCharsets.US_ASCII));
+            silent.getOutputStream().write(("GET /ws HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: " + key + "\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Authorization: Bearer " + TestTokens.forUser(user) + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(readUntilClose(silent.getInputStream()).code()).isEqualTo(1001);
+            long closed = System.nanoTime();
+
+            // the silent socket is still open (no close frame back, no FIN): only the server's release frees the slot
+            Awaitility.await("a third connection of the user welcomed").atMost(Duration.ofSeconds(3))
+                    .pollInterval(Duration.ofMillis(200)).until(() -> {
+                        try (WsClient again = WsClient.connect(base, TestTokens.forUser(user))) {
+                            return "welcome".equals(again.next(Duration.ofSeconds(2)).path("type").asText());
+                        } catch (RuntimeException | AssertionError refused) {
+                            return false;
+                        }
+                    });
+            assertThat(Duration.ofNanos(System.nanoTime() - closed)).isLessThan(Duration.ofSeconds(3));
         }
     }
 
