@@ -109,8 +109,8 @@ final class HttpAbuse {
             String target = "/api/escrows/" + garbage[random.nextInt(garbage.length)] + (random.nextBoolean() ? "" : "/events");
             rest("rest:encoded-garbage-path", "GET", target, bearer(), "", documented4xx());
         } else if (pick < 89) {
-            // KNOWN GAP, not fixed yet: a path Vert.x cannot percent-decode is refused by the HTTP layer with a bare
-            // 400 and no body, before any handler could write problem+json. Kept as its own kind so the count shows.
+            // a target that is not a valid URI is refused by Quarkus's HTTP layer with a bare 400 before the router
+            // runs, where no handler of the service could write problem+json (docs/errors.md, "Hostile input")
             String[] undecodable = { "%zz", "%", "%u0041", "%e" };
             rest("rest:undecodable-path", "GET", "/api/escrows/" + undecodable[random.nextInt(undecodable.length)], bearer(), "",
                     Set.of("http:400:no body"));

@@ -76,11 +76,27 @@ class DeadLetterRouter {
     private final Map<String, CloudEventShape.SourceTopic> sourceTopics;
     private final Counter malformed;
     private final Counter failedCommits;
+    /** Router thread only. */
+    private final WarningBudget malformedWarnings = new WarningBudget(Duration.ofMinutes(1));
     /** Commits failed in a row; touched by the router's thread only (commit callbacks run inside its poll). */
     private int commitsFailing;
     private volatile boolean running;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
+
+    /**
+     * A producer that writes only malformed records would otherwise write a WARN per record: one a minute, the
+     * rest at DEBUG (the counter and the dead-letter topic have every one).
+     */
+    private void logMalformed(ConsumerRecord<String, byte[]> record, String problem) {
+        long suppressed = malformedWarnings.spend(System.nanoTime());
+        if (suppressed == WarningBudget.DEBUG) {
+            LOG.debugf("malformed record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), problem);
+        } else {
+            LOG.warnf("malformed record %s-%d@%d: %s%s", record.topic(), record.partition(), record.offset(), problem,
+                    suppressed == 0 ? "" : " (and " + suppressed + " more since the last warning, logged at DEBUG)");
+        }
+    }
 
     public DeadLetterRouter(KafkaClients kafka, TopicsConfig topics, MeterRegistry registry) {
         this.kafka = kafka;
@@ -158,8 +174,7 @@ class DeadLetterRouter {
                         record.value());
                 if (!checked.isValid()) {
                     malformed.increment();
-                    LOG.warnf("malformed record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
-                            checked.problem());
+                    logMalformed(record, checked.problem());
                     copies.add(producer.send(deadLetter(record, checked.problem())));
                 }
             }
