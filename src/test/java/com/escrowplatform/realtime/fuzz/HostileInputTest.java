@@ -36,7 +36,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 
 /**
- * Issue 21 §3, hostile input at volume: a seeded fuzzer sends {@code fuzz.inputs} (default 100,000) malformed
+ * Hostile input at volume: a seeded fuzzer sends {@code fuzz.inputs} (default 100,000) malformed
  * inputs over both WebSocket protocols, Engine.IO long-polling, REST and Kafka at once, while a legitimate
  * subscriber of the same instance follows a steady stream of real events. Every input must get an answer that
  * docs/errors.md, docs/socketio.md or CONTRACT 4 documents for its kind; the server stays up, its heap does not
@@ -53,9 +53,9 @@ class HostileInputTest {
     private static final Logger LOG = Logger.getLogger(HostileInputTest.class);
 
     static final int INPUTS = Integer.getInteger("fuzz.inputs", 100_000);
-    static final long SEED = Long.getLong("fuzz.seed", System.currentTimeMillis());
-    /** The fuzzing phase ends after this even if inputs remain; the count assertion then fails. */
-    static final Duration FUZZ_BUDGET = Duration.ofSeconds(Integer.getInteger("fuzz.seconds", 60));
+    static final long SEED = Long.getLong("fuzz.seed", 42);
+    /** The fuzzing phase ends after this even if inputs remain (about 50 s are needed); the count assertion then fails. */
+    static final Duration FUZZ_BUDGET = Duration.ofSeconds(Integer.getInteger("fuzz.seconds", 120));
     static final Duration LEGIT_INTERVAL = Duration.ofMillis(20);
     static final int BASELINE_EVENTS = 250;
     /** Used heap after GC may grow this much over the run: the replay window holds the stream's events, nothing else may stay. */
@@ -127,7 +127,7 @@ class HostileInputTest {
             assertThat(fuzzedP99).as("legitimate p99 during the fuzzing, ms").isLessThan(FUZZED_P99_BOUND_MS);
             assertThat(heapAfter - heapBefore).as("heap growth after GC, bytes").isLessThan(HEAP_GROWTH_BOUND_BYTES);
             assertThat(log.errors()).as("errors logged").isEmpty();
-            // the DLQ router's WARN per malformed record is meant for the operator; a 1011 or a 500 would log another
+            // the dead-letter router's WARN about malformed records is meant for the operator; a 1011 or a 500 would log another
             assertThat(log.warningsOrWorse()).as("warnings of the service")
                     .filteredOn(line -> line.contains("com.escrowplatform") && !line.contains("malformed record")).isEmpty();
         }
