@@ -124,6 +124,19 @@ public final class RawWebSocket implements AutoCloseable {
         }
     }
 
+    /**
+     * A frame the server refuses, maybe before it has read all of it: it sends its close frame and ends the
+     * connection, so the rest of a large frame may meet a broken pipe or a reset. That is not a failure here;
+     * {@link #awaitClose()} then reads what the server answered.
+     */
+    public RawWebSocket sendRefusedFrame(int opcode, boolean fin, byte[] payload) {
+        try {
+            return sendFrame(opcode, fin, payload);
+        } catch (UncheckedIOException endedByTheServer) {
+            return this;
+        }
+    }
+
     /** One unfragmented text frame. */
     public RawWebSocket sendText(String text) {
         return sendFrame(TEXT, true, text.getBytes(StandardCharsets.UTF_8));

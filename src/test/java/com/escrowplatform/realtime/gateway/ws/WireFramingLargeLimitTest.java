@@ -48,7 +48,7 @@ class WireFramingLargeLimitTest {
             assertThat(Json.parse(socket.nextText()).path("code").asText()).isEqualTo("invalid_room");
             socket.sendText(subscribeOfSize(LIMIT));
             assertThat(Json.parse(socket.nextText()).path("code").asText()).isEqualTo("invalid_room");
-            socket.sendText(subscribeOfSize(LIMIT + 1));
+            socket.sendRefusedFrame(RawWebSocket.TEXT, true, subscribeOfSize(LIMIT + 1).getBytes(StandardCharsets.US_ASCII));
             RawWebSocket.Closed closed = socket.awaitClose();
             assertThat(closed.code()).isEqualTo(1009);
             assertThat(closed.reason()).isNotBlank();
@@ -58,7 +58,7 @@ class WireFramingLargeLimitTest {
                 Map.of("Authorization", "Bearer " + TestTokens.forUser("large-fragments")))) {
             socket.nextText();
             socket.sendFrame(RawWebSocket.TEXT, false, Arrays.copyOfRange(message, 0, 500_000));
-            socket.sendFrame(RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(message, 500_000, message.length));
+            socket.sendRefusedFrame(RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(message, 500_000, message.length));
             assertThat(socket.awaitClose().code()).isEqualTo(1009);
         }
     }

@@ -49,7 +49,7 @@ class WireFramingTest {
     void shouldCloseWith1009WhenASingleFrameIsOverTheLimit() {
         for (int size : new int[] { LIMIT + 1, 70_000, 1 << 20 }) {
             try (RawWebSocket socket = openNative("single-" + size)) {
-                socket.sendText(subscribeOfSize(size));
+                socket.sendRefusedFrame(RawWebSocket.TEXT, true, subscribeOfSize(size).getBytes(StandardCharsets.UTF_8));
                 RawWebSocket.Closed closed = socket.awaitClose();
                 assertThat(closed.code()).as("close code for a %d-byte frame", size).isEqualTo(1009);
                 assertThat(closed.reason()).isNotBlank();
@@ -64,7 +64,7 @@ class WireFramingTest {
         int half = message.length / 2;
         try (RawWebSocket socket = openNative("fragmented")) {
             socket.sendFrame(RawWebSocket.TEXT, false, Arrays.copyOfRange(message, 0, half));
-            socket.sendFrame(RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(message, half, message.length));
+            socket.sendRefusedFrame(RawWebSocket.CONTINUATION, true, Arrays.copyOfRange(message, half, message.length));
             RawWebSocket.Closed closed = socket.awaitClose();
             assertThat(closed.code()).isEqualTo(1009);
             assertThat(closed.reason()).isNotBlank();
@@ -99,7 +99,8 @@ class WireFramingTest {
             assertThat(connected.open().path("maxPayload").asInt()).isEqualTo(LIMIT);
             socket.sendText(SocketIoFrames.subscribeOfSize(LIMIT));
             assertThat(SocketIoFrames.ack(socket).path("code").asText()).isEqualTo("invalid_room");
-            socket.sendText(SocketIoFrames.subscribeOfSize(70_027));
+            byte[] tooLarge = SocketIoFrames.subscribeOfSize(70_027).getBytes(StandardCharsets.UTF_8);
+            socket.sendRefusedFrame(RawWebSocket.TEXT, true, tooLarge);
             RawWebSocket.Closed closed = socket.awaitClose();
             assertThat(closed.code()).isEqualTo(1009);
             assertThat(closed.reason()).isNotBlank();
