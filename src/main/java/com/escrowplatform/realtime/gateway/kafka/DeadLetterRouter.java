@@ -84,20 +84,6 @@ class DeadLetterRouter {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    /**
-     * A producer that writes only malformed records would otherwise write a WARN per record: one a minute, the
-     * rest at DEBUG (the counter and the dead-letter topic have every one).
-     */
-    private void logMalformed(ConsumerRecord<String, byte[]> record, String problem) {
-        long suppressed = malformedWarnings.spend(System.nanoTime());
-        if (suppressed == WarningBudget.DEBUG) {
-            LOG.debugf("malformed record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), problem);
-        } else {
-            LOG.warnf("malformed record %s-%d@%d: %s%s", record.topic(), record.partition(), record.offset(), problem,
-                    suppressed == 0 ? "" : " (and " + suppressed + " more since the last warning, logged at DEBUG)");
-        }
-    }
-
     public DeadLetterRouter(KafkaClients kafka, TopicsConfig topics, MeterRegistry registry) {
         this.kafka = kafka;
         this.sourceTopics = Map.of(topics.escrowEvents(), CloudEventShape.SourceTopic.ESCROW_EVENTS,
@@ -186,6 +172,20 @@ class DeadLetterRouter {
             }
         }
         kafkaConsumer.commitSync();
+    }
+
+    /**
+     * A producer that writes only malformed records would otherwise write a WARN per record: one a minute, the
+     * rest at DEBUG (the counter and the dead-letter topic have every one).
+     */
+    private void logMalformed(ConsumerRecord<String, byte[]> record, String problem) {
+        long suppressed = malformedWarnings.spend(System.nanoTime());
+        if (suppressed == WarningBudget.DEBUG) {
+            LOG.debugf("malformed record %s-%d@%d: %s", record.topic(), record.partition(), record.offset(), problem);
+        } else {
+            LOG.warnf("malformed record %s-%d@%d: %s%s", record.topic(), record.partition(), record.offset(), problem,
+                    suppressed == 0 ? "" : " (and " + suppressed + " more since the last warning, logged at DEBUG)");
+        }
     }
 
     private void committed(Exception failure) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -130,11 +131,11 @@ public class SocketIoServer {
         context.next();
     }
 
-    private static java.util.Optional<String> sidOf(RoutingContext context) {
+    private static Optional<String> sidOf(RoutingContext context) {
         try {
-            return java.util.Optional.ofNullable(context.request().getParam("sid"));
+            return Optional.ofNullable(context.request().getParam("sid"));
         } catch (IllegalArgumentException undecodableQuery) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
