@@ -184,7 +184,10 @@ export const PEER_NAMES = Object.keys(PEERS);
 /** Peers the given scenario can run against: a reader has no sockets, so it has only fan-out. */
 export const peerFits = (name, scenario) => ['capacity', 'fanout'].includes(scenario) && !(PEERS[name].reader && scenario !== 'fanout');
 
-/** Asks a peer with a publisher of its own to emit `ratePerSecond` events/s for `seconds` over `rooms`. */
+/**
+ * Asks a peer with a publisher of its own to emit `ratePerSecond` events/s for `seconds` over `rooms`. The peer
+ * answers when done, so a step must stay under fetch's 300 s wait for response headers.
+ */
 async function publishVia(http, request) {
   const response = await fetch(`${http}/bench/publish`, { method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify(request), signal: AbortSignal.timeout((request.seconds + 60) * 1000) });
