@@ -2,8 +2,11 @@
 // One sitting: the same scenario against the service and each comparison peer in turn, on this machine, one
 // after the other (never at once: they would share the cores), then a side-by-side table and plots.
 //
-//   node bench/loadgen/compare.mjs capacity|fanout [--targets gateway,socketio-peer,vertx-peer] [run.mjs flags]
+//   node bench/loadgen/compare.mjs capacity|fanout [--targets gateway,socketio-peer,...] [run.mjs flags]
 //
+// Targets by default: every one that runs the scenario: the service, the Socket.IO peer fed by Kafka, the
+// Socket.IO peer with an in-process publisher (no Kafka), the Vert.x peer, and for fan-out the plain Kafka
+// consumer (no sockets, the floor of the Kafka hop).
 // Every other flag goes to each run.mjs run unchanged (e.g. --sockets 10000 --jvm-opts=-Xmx512m; --jvm-opts and
 // --set apply to the service only). Writes bench/results/sitting-<scenario>-<time>/ (README.md, each run's
 // table and data, <scenario>-*.svg and, where Chromium is, .png: the README shows the plot files written); with
@@ -12,7 +15,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { REPO } from './target.mjs';
+import { PEER_NAMES, REPO, peerFits } from './target.mjs';
 import { plotImages } from './plot-images.mjs';
 import { markdownTable } from './report.mjs';
 
@@ -22,12 +25,14 @@ const PLOTS = {
     title: 'Fan-out: latency against deliveries per second' }],
   capacity: [{ name: 'rss', x: 'held', y: 'rssMiB', yTitle: 'RSS MiB', title: 'Capacity: resident memory against sockets held' }],
 };
-if (!PLOTS[scenario]) {
-  console.error('usage: compare.mjs capacity|fanout [--targets gateway,socketio-peer,vertx-peer] [run.mjs flags]');
+const fits = PLOTS[scenario] ? ['gateway', ...PEER_NAMES.filter((name) => peerFits(name, scenario))] : [];
+const at = rest.indexOf('--targets');
+const targets = at >= 0 ? (rest.splice(at, 2)[1] ?? '').split(',') : fits;
+if (!PLOTS[scenario] || targets.length === 0 || targets.some((t) => !fits.includes(t))) {
+  console.error(`usage: compare.mjs capacity|fanout [--targets ${fits.join(',') || 'gateway,socketio-peer,...'}] [run.mjs flags]`
+    + ' (plain-consumer runs fanout only)');
   process.exit(64);
 }
-const at = rest.indexOf('--targets');
-const targets = (at >= 0 ? rest.splice(at, 2)[1] : 'gateway,socketio-peer,vertx-peer').split(',');
 const smoke = rest.includes('--smoke');
 const serviceOnly = (arg) => arg.startsWith('--jvm-opts') || arg.startsWith('--set');
 const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
@@ -84,6 +89,11 @@ const text = [
   `# ${scenario}: the service beside the comparison peers, one sitting`, '',
   `Command: \`${command}\` (runs one after the other on this machine; load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' / ')})`, '',
   sideBySide(), '',
+  ...(targets.includes('plain-consumer') && scenario === 'fanout'
+    ? ['The plain Kafka consumer has no sockets: its deliveries are the records it read, one per event, so compare its latency, '
+      + 'the floor of the Kafka hop, not its deliveries/s.', ''] : []),
+  ...(targets.includes('socketio-inprocess-peer')
+    ? ['The in-process Socket.IO peer has no Kafka: it emits the events itself, so its latency starts at the emit and its CPU includes publishing.', ''] : []),
   ...plotImages(dir, PLOTS[scenario].map((plot) => `${scenario}-${plot.name}`)), '',
   ...results.map((r) => `- ${r.label}: [${r.file.slice(dir.length + 1).replace(/\.json$/, '.md')}](${r.file.slice(dir.length + 1).replace(/\.json$/, '.md')})`), '',
 ].join('\n');

@@ -21,7 +21,7 @@ import { Child, Fleet } from './fleet.mjs';
 import { CpuMeter, commandLine, liveHeapKiB, rssKiB } from './procstat.mjs';
 import { machineFacts, writeResult } from './report.mjs';
 import { Histogram, nowMs, round } from './stats.mjs';
-import { PEER_NAMES, REPO, startGateway, startPeer } from './target.mjs';
+import { PEER_NAMES, REPO, peerFits, startGateway, startPeer } from './target.mjs';
 
 const SOCKETS_PER_WORKER = 9000; // a process holds at most 20,000 files: stay well under
 const SCENARIOS = ['capacity', 'fanout', 'e2e', 'reconnect', 'scaleout'];
@@ -65,9 +65,10 @@ const { values: opt, positionals } = parseArgs({
 const scenario = positionals[0];
 const peerTarget = PEER_NAMES.includes(opt.target);
 if (!SCENARIOS.includes(scenario) || !TARGETS.includes(opt.target) || (opt.protocol && !PROTOCOLS.includes(opt.protocol))
-    || (['reconnect', 'scaleout'].includes(scenario) && opt.target !== 'gateway')) {
+    || (['reconnect', 'scaleout'].includes(scenario) && opt.target !== 'gateway') || (peerTarget && !peerFits(opt.target, scenario))) {
   console.error(`usage: run.mjs <${SCENARIOS.join('|')}> [--smoke] [--target ${TARGETS.join('|')}] `
-    + `[--protocol ${PROTOCOLS.join('|')}] ... (see README.md; reconnect and scaleout start the gateway themselves)`);
+    + `[--protocol ${PROTOCOLS.join('|')}] ... (see README.md; reconnect and scaleout start the gateway themselves; `
+    + 'the peers run capacity and fanout, plain-consumer fanout only)');
   process.exit(64);
 }
 const smoke = opt.smoke;
@@ -131,7 +132,7 @@ async function target() {
       label: opt.label ?? `attached ${opt.url}`, stop: async () => {} };
   }
   if (peerTarget) {
-    const peer = await startPeer({ name: opt.target, runDir, log });
+    const peer = await startPeer({ name: opt.target, runDir, runId, log });
     return { ...peer, label: opt.label ?? peer.label };
   }
   const gatewaySettings = Object.fromEntries(opt.set.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
@@ -189,9 +190,18 @@ function clockNote(offsets) {
 
 const sum = (object) => Object.values(object).reduce((a, b) => a + b, 0);
 
-/** Produces `rate` events/s for `seconds` over `escrowIds` to Kafka; answers {sent:{escrowId:n}, ...}. */
-const fromKafka = (escrowIds, rate, seconds) => (step) =>
-  started.producer.ask({ cmd: 'produce', escrowIds, rate, seconds, step }, 'produced', (seconds + 60) * 1000);
+/**
+ * Sends `rate` events/s for `seconds` over `escrowIds`; answers {sent:{escrowId:n}, ...}. Produced to Kafka,
+ * or, for a peer with a publisher of its own (no Kafka), emitted by the peer when asked.
+ */
+const fromKafka = (escrowIds, rate, seconds) => (step) => (tgt.publish ? fromPeer(escrowIds, rate, seconds, step)
+  : started.producer.ask({ cmd: 'produce', escrowIds, rate, seconds, step }, 'produced', (seconds + 60) * 1000));
+
+async function fromPeer(escrowIds, rate, seconds, step) {
+  const answer = await tgt.publish({ rooms: escrowIds.map((id) => `escrow:${id}`), ratePerSecond: rate, seconds, step, run: runId });
+  const sent = Object.fromEntries(Object.entries(answer.sent).map(([room, n]) => [room.slice('escrow:'.length), n]));
+  return { ...answer, sent, ackMs: { p99: null } }; // no broker, so no acknowledgement to time
+}
 
 /**
  * Runs `source` (events sent to rooms), then waits (bounded by --drain) until every subscriber has its copy.
@@ -218,7 +228,11 @@ async function deliveryStep(step, subscribers, source) {
 
 const kib = (value) => (value == null ? null : round(value / 1024, 1));
 const percent = (shares, name) => (shares[name] == null ? null : `${round(shares[name] * 100, 1)}%`);
-const workersShare = (shares) => sum(Object.fromEntries(Object.entries(shares).filter(([n, v]) => n.startsWith('worker') && v != null)));
+/** The workers' CPU summed; null when there are none (a reader target has no sockets). */
+const workersShare = (shares) => {
+  const workers = Object.entries(shares).filter(([n, v]) => n.startsWith('worker') && v != null);
+  return workers.length ? sum(Object.fromEntries(workers)) : null;
+};
 /** "target 41%, broker 3%, ...": every process measured, the workers summed. */
 const cpuLine = (shares) => [
   ['target', shares.target], ['broker', shares.broker], ['producer', shares.producer],
@@ -299,11 +313,13 @@ async function capacity(meter, rooms, placed) {
  * over REST, latency from the commit time the service writes into the event (occurredAt).
  */
 async function fanout(meter, rooms, placed, e2e = false) {
-  const opened = await openSockets(started.fleet, placed);
-  emit({ step: 'open', held: opened.held, failures: opened.failures, connectRate: round(opened.ok / opened.seconds, 0) });
+  // A reader (the plain consumer) has no sockets: it is the one subscriber of every room.
+  const opened = tgt.reader ? { ok: 0, held: 0, failures: {}, rooms: Object.fromEntries(rooms.map((r) => [`escrow:${r.id}`, 1])) }
+    : await openSockets(started.fleet, placed);
+  if (!tgt.reader) emit({ step: 'open', held: opened.held, failures: opened.failures, connectRate: round(opened.ok / opened.seconds, 0) });
   const rows = [];
   const offsets = [];
-  let correct = opened.ok === placed.length;
+  let correct = tgt.reader ? true : opened.ok === placed.length;
   const escrowIds = rooms.map((r) => r.id);
   if (!e2e && settings.warmupSeconds > 0) {
     // Every target gets the same warm-up (a JVM's JIT, Node's too): the measured steps see steady state.
@@ -328,7 +344,7 @@ async function fanout(meter, rooms, placed, e2e = false) {
       drops, duplicates: step.report.duplicates, lost: reasons(step.report.lost),
       p50: latency.p50, p99: latency.p99, p999: latency.p999, max: latency.max,
       cpu: cpuLine(cpu), targetCpu: percent(cpu, 'target'),
-      ackP99: step.produced.ackMs.p99,
+      ackP99: step.produced.ackMs?.p99 ?? null,
     };
     emit({ step: `rate-${rate}`, ...row, sourceFailures: step.produced.failed, strays: step.report.strays, cpuShares: cpu, clockOffsetsMs: step.clockOffsetsMs });
     offsets.push(...step.clockOffsetsMs);
@@ -347,17 +363,21 @@ async function fanout(meter, rooms, placed, e2e = false) {
     { key: 'expected', title: 'expected' }, { key: 'received', title: 'received' }, { key: 'drops', title: 'drops' },
     { key: 'duplicates', title: 'dup/out of order' }, { key: 'p50', title: 'p50 ms' }, { key: 'p99', title: 'p99 ms' },
     { key: 'p999', title: 'p99.9 ms' }, { key: 'max', title: 'max ms' },
-    { key: 'ackP99', title: e2e ? 'REST release p99 ms' : 'producer ack p99 ms' },
+    { key: 'ackP99', title: e2e ? 'REST release p99 ms' : tgt.publish ? 'producer ack p99 ms (none: no Kafka)' : 'producer ack p99 ms' },
     { key: 'cpu', title: 'CPU (of a core)' },
   ];
   return {
-    tables: [{ heading: `${tgt.label}, ${protocol}: ${e2e ? 'end to end (REST commit to client)' : 'fan-out'}, ${settings.perRoom} sockets per room`,
-      columns, rows }],
+    tables: [{ heading: tgt.reader ? `${tgt.label}: fan-out's records, read by one consumer`
+      : `${tgt.label}, ${protocol}: ${e2e ? 'end to end (REST commit to client)' : 'fan-out'}, ${settings.perRoom} sockets per room`,
+    columns, rows }],
     notes: [
-      `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`
+      (tgt.reader ? `no sockets: the consumer is the only reader of the ${rooms.length} rooms' records (deliveries = records read)`
+        : `${opened.held} sockets in ${rooms.length} rooms; connect failures: ${reasons(opened.failures)}`)
+        + `; ${settings.seconds} s per step, up to ${settings.drainMs / 1000} s drain`
         + (e2e || !settings.warmupSeconds ? '' : `; ${settings.warmupSeconds} s of warm-up at ${settings.rates[0]} events/s before the first step (not in the table)`),
       e2e ? 'events = escrow:milestone_released from POST .../milestones/{id}/release as the buyer; latency = client receipt minus the event\'s occurredAt (the commit time, whole milliseconds: up to 1 ms high); REST failures by status are in the JSON lines'
-        : 'latency = client receipt minus the producer\'s send timestamp in the event data (benchSentAtMs); the Kafka record timestamp is set from the same instant',
+        : tgt.publish ? 'latency = client receipt minus the emit time in the event data (benchSentAtMs, taken by the peer as it emits: no Kafka hop); the peer\'s CPU includes its publishing'
+          : `latency = ${tgt.reader ? 'the consumer\'s receipt of the record' : 'client receipt'} minus the producer's send timestamp in the event data (benchSentAtMs); the Kafka record timestamp is set from the same instant`,
       'drops = expected (events sent to a room × sockets subscribed in it) minus received, counted per room; the ramp stops when p99 passes the limit or deliveries fall behind',
       clockNote(offsets),
     ],
@@ -543,11 +563,13 @@ try {
   meter.watch('broker', tgt.brokerPid);
   meter.watch('runner', process.pid);
   if (scenario === 'e2e' && !tgt.http) throw new Error('e2e needs a target with REST: the gateway, or --rest');
-  const env = { RUN_ID: runId, KAFKA: tgt.kafka, EVENT_CLOCK: scenario === 'e2e' ? 'committed' : 'sent' };
-  started.producer = new Child('producer', './producer.mjs', env, linesFile);
-  meter.watch('producer', started.producer.pid);
-  await started.producer.next('ready', 60_000);
-  started.fleet = new Fleet(settings.workers, env, linesFile);
+  const env = { RUN_ID: runId, KAFKA: tgt.kafka ?? '', EVENT_CLOCK: scenario === 'e2e' ? 'committed' : 'sent' };
+  if (tgt.kafka) { // a peer that publishes in-process has no broker, so no producer either
+    started.producer = new Child('producer', './producer.mjs', env, linesFile);
+    meter.watch('producer', started.producer.pid);
+    await started.producer.next('ready', 60_000);
+  }
+  started.fleet = tgt.reader ?? new Fleet(settings.workers, env, linesFile);
   started.fleet.workers.forEach((w, k) => meter.watch(`worker${k}`, w.pid));
 
   const roomCount = Math.ceil(settings.sockets / settings.perRoom);

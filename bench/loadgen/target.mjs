@@ -170,34 +170,94 @@ async function createTopic(bootstrap, topic, partitions) {
   }
 }
 
+// args: put before the peer's own flags; kafka: false for a peer with no broker at all (it emits the events
+// itself, asked over POST /bench/publish); reader: no sockets, the peer is the only reader (commands on stdin).
 const PEERS = {
   'socketio-peer': { run: 'bench/peers/socketio-node/run', protocol: 'socketio', label: 'Socket.IO 4.8 on Node (comparison peer)' },
+  'socketio-inprocess-peer': { run: 'bench/peers/socketio-node/run', args: ['--publisher', 'inprocess'], kafka: false,
+    protocol: 'socketio', label: 'Socket.IO 4.8 on Node, in-process publisher, no Kafka (comparison peer)' },
   'vertx-peer': { run: 'bench/peers/vertx/run', protocol: 'native', label: 'bare Vert.x 4.5 (comparison peer, no authentication)' },
+  'plain-consumer': { run: 'bench/peers/vertx/run', args: ['plain-consumer'], reader: true,
+    label: 'plain Kafka consumer, no sockets (floor of the Kafka hop)' },
 };
 export const PEER_NAMES = Object.keys(PEERS);
+/** Peers the given scenario can run against: a reader has no sockets, so it has only fan-out. */
+export const peerFits = (name, scenario) => ['capacity', 'fanout'].includes(scenario) && !(PEERS[name].reader && scenario !== 'fanout');
 
 /**
- * Starts a broker with escrow.events and a comparison peer of bench/peers/ on a free
- * port. Returns {url, kafka, pid, brokerPid, protocol, label, logs, stop()}. A peer exits with its parent.
+ * Asks a peer with a publisher of its own to emit `ratePerSecond` events/s for `seconds` over `rooms`. The peer
+ * answers when done, so a step must stay under fetch's 300 s wait for response headers.
  */
-export async function startPeer({ name, runDir, log = () => {} }) {
+async function publishVia(http, request) {
+  const response = await fetch(`${http}/bench/publish`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(request), signal: AbortSignal.timeout((request.seconds + 60) * 1000) });
+  const answer = await response.json();
+  if (!response.ok) throw new Error(`POST /bench/publish: ${response.status} ${answer.error}`);
+  return answer;
+}
+
+/**
+ * The reader peer's side of the runner's fleet: commands as JSON lines on its stdin, each answered by the next
+ * stdout line of that `event`, so the runner counts and collects from it as from its workers.
+ */
+function readerFleet(child, lines, name) {
+  const waiting = [];
+  lines.on('line', (text) => {
+    let line;
+    try { line = JSON.parse(text); } catch { return; }
+    const at = waiting.findIndex((w) => w.kind === line.event || line.event === 'error');
+    if (at < 0) return;
+    const [waiter] = waiting.splice(at, 1);
+    if (line.event === 'error') waiter.reject(new Error(`${name}: ${line.message}`));
+    else waiter.resolve(line);
+  });
+  const ask = (command, kind, timeoutMs) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name}: no '${kind}' within ${timeoutMs / 1000} s`)), timeoutMs);
+    waiting.push({ kind, resolve: (v) => { clearTimeout(timer); resolve(v); }, reject: (e) => { clearTimeout(timer); reject(e); } });
+    child.stdin.write(`${JSON.stringify(command)}\n`);
+  });
+  return {
+    workers: [],
+    all: async (commandFor, kind, timeoutMs) => [await ask(commandFor(0), kind, timeoutMs)],
+    stop: async () => {}, // the peer's own cleanup ends it
+  };
+}
+
+/**
+ * Starts a comparison peer of bench/peers/ on a free port, with a broker and escrow.events unless the peer has
+ * no Kafka. Returns {url, http, kafka, pid, brokerPid, protocol, label, logs, stop()}, and `publish` for a
+ * peer that emits the events itself, `reader` for one with no sockets. A peer exits with its parent.
+ */
+export async function startPeer({ name, runDir, runId, log = () => {} }) {
   const peer = PEERS[name];
   mkdirSync(runDir, { recursive: true });
   const cleanups = cleanupStack(log);
   try {
-    const { kafka, brokerPid, brokerLog } = await startBroker(runDir, cleanups, log);
-    await createTopic(kafka, 'escrow.events', 6); // the peers subscribe to it at start; the service makes its own
+    let kafka = null;
+    let brokerPid = null;
+    let brokerLog = null;
+    if (peer.kafka !== false) {
+      ({ kafka, brokerPid, brokerLog } = await startBroker(runDir, cleanups, log));
+      await createTopic(kafka, 'escrow.events', 6); // the peers subscribe to it at start; the service makes its own
+    }
     const port = await freePort();
     const peerLog = join(runDir, `${name}.log`);
-    const child = spawn(join(REPO, peer.run), ['--port', String(port), '--kafka', kafka],
-      { stdio: ['ignore', 'pipe', openSync(peerLog, 'a')] });
-    cleanups.push(() => terminate(child));
-    log(`${name} starting on ${port} (log ${peerLog})`);
+    const args = [...(peer.args ?? []), ...(peer.reader ? ['--run', runId] : ['--port', String(port)]),
+      ...(kafka ? ['--kafka', kafka] : [])];
+    const child = spawn(join(REPO, peer.run), args, { stdio: [peer.reader ? 'pipe' : 'ignore', 'pipe', openSync(peerLog, 'a')] });
+    // A reader ends when its stdin does, and prints its totals; SIGTERM only if it does not within 5 s.
+    cleanups.push(peer.reader ? async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin.end();
+      if (await Promise.race([exited.then(() => true), new Promise((resolve) => setTimeout(resolve, 5000, false))])) return;
+      await terminate(child);
+    } : () => terminate(child));
+    log(`${name} starting${peer.reader ? '' : ` on ${port}`} (log ${peerLog})`);
+    const lines = createInterface({ input: child.stdout });
+    lines.on('line', (text) => appendFileSync(peerLog, `${text}\n`));
     const started = await new Promise((resolve, reject) => {
-      const lines = createInterface({ input: child.stdout });
       const timer = setTimeout(() => reject(new Error(`${name}: no started line within 300 s`)), 300_000);
       lines.on('line', (text) => {
-        appendFileSync(peerLog, `${text}\n`);
         if (text.includes('"event":"started"')) {
           clearTimeout(timer);
           resolve(JSON.parse(text));
@@ -205,8 +265,11 @@ export async function startPeer({ name, runDir, log = () => {} }) {
       });
       child.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it started`)));
     });
-    return { url: `ws://127.0.0.1:${port}`, http: null, kafka, pid: started.pid ?? child.pid, brokerPid,
-      protocol: peer.protocol, label: peer.label, logs: { broker: brokerLog, peer: peerLog }, stop: cleanups.run };
+    const http = `http://127.0.0.1:${port}`;
+    return { url: peer.reader ? null : `ws://127.0.0.1:${port}`, http: null, kafka, pid: started.pid ?? child.pid, brokerPid,
+      protocol: peer.protocol, label: peer.label, logs: { broker: brokerLog, peer: peerLog }, stop: cleanups.run,
+      publish: peer.kafka === false ? (request) => publishVia(http, request) : null,
+      reader: peer.reader ? readerFleet(child, lines, name) : null };
   } catch (err) {
     await cleanups.run();
     throw err;

@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LoadgenSmokeIT {
     private static final Path LOADGEN = Path.of("bench", "loadgen");
 
-    /** fanout runs against the service in {@link #shouldCompareTheServiceWithBothPeersAtSmokeSize}. */
+    /** fanout runs against the service in {@link #shouldCompareTheServiceWithEveryPeerAtSmokeSize}. */
     @ParameterizedTest
     @ValueSource(strings = { "capacity", "e2e", "reconnect", "scaleout" })
     void shouldDeliverEveryExpectedEventAtSmokeSize(String scenario) throws Exception {
@@ -34,9 +34,12 @@ class LoadgenSmokeIT {
         assertSmokeRunPasses("reconnect-failover", List.of("node", "bench/loadgen/run.mjs", "reconnect", "--smoke", "--instances", "2"));
     }
 
-    /** The side-by-side sitting: the service and both peers in turn, its table and its plot. */
+    /**
+     * The side-by-side sitting: the service and every peer in turn (Socket.IO fed by Kafka, Socket.IO with an
+     * in-process publisher, Vert.x, the plain Kafka consumer: compare.mjs's default), its table and its plot.
+     */
     @Test
-    void shouldCompareTheServiceWithBothPeersAtSmokeSize() throws Exception {
+    void shouldCompareTheServiceWithEveryPeerAtSmokeSize() throws Exception {
         assertSmokeRunPasses("compare-fanout", List.of("node", "bench/loadgen/compare.mjs", "fanout", "--smoke"));
     }
 
