@@ -31,6 +31,16 @@ public interface GatewayConfig {
     @WithDefault("1048576")
     long maxOutboundBytes();
 
+    /**
+     * The kernel's send buffer of each WebSocket ({@code SO_SNDBUF}), fixed at the upgrade. Left to itself, Linux
+     * grows it up to {@code net.ipv4.tcp_wmem}'s maximum (4 MiB by default) for a client that stopped reading, on
+     * top of {@link #maxOutboundBytes()}: a thousand such clients then fill the host's TCP memory, and every socket
+     * on it stalls. Fixed, a slow client holds at most {@code max-outbound-bytes} in the process and about twice
+     * this in the kernel.
+     */
+    @WithDefault("65536")
+    int socketSendBufferBytes();
+
     /** The largest client frame; a bigger one closes the connection with 1009. */
     @WithDefault("65536")
     int maxFrameBytes();

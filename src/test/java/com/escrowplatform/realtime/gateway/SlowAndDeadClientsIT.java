@@ -82,10 +82,12 @@ class SlowAndDeadClientsIT {
     static final Duration PHASE = Duration.ofSeconds(Long.getLong("slow.seconds", 12));
     static final int HEALTHY_PER_ROOM = 10;
     /** The share of every kind of client that speaks Socket.IO; the others speak the native protocol. */
-    static final double SOCKET_IO_SHARE = 0.25;
+    static final double SOCKET_IO_SHARE = Double.parseDouble(System.getProperty("slow.socketio-share", "0.25"));
 
     /** CONTRACT 5's default budget, set explicitly so that the test states what it checks. */
     static final long MAX_OUTBOUND_BYTES = 1024 * 1024;
+    /** The default kernel send buffer of a WebSocket, likewise; the kernel reserves up to twice it. */
+    static final int SOCKET_SEND_BUFFER_BYTES = 64 * 1024;
     // Heartbeats short enough for a CI run (the defaults reap a dead peer after 60 s).
     static final Duration PING_INTERVAL = Duration.ofSeconds(2);
     static final Duration DEAD_PEER_TIMEOUT = Duration.ofSeconds(6);
@@ -126,6 +128,7 @@ class SlowAndDeadClientsIT {
     void shouldClose4008TheStalledAndReapTheDeadWhileHealthyClientsGetEveryEvent() throws Exception {
         Map<String, String> settings = Map.of(
                 "escrow.gateway.max-outbound-bytes", Long.toString(MAX_OUTBOUND_BYTES),
+                "escrow.gateway.socket-send-buffer-bytes", Integer.toString(SOCKET_SEND_BUFFER_BYTES),
                 "escrow.gateway.ping-interval", PING_INTERVAL.toSeconds() + "s",
                 "escrow.gateway.dead-peer-timeout", DEAD_PEER_TIMEOUT.toSeconds() + "s",
                 "escrow.socketio.ping-interval", PING_INTERVAL.toSeconds() + "s",
@@ -173,6 +176,7 @@ class SlowAndDeadClientsIT {
             Awaitility.await("the server counts every socket").atMost(Duration.ofSeconds(30))
                     .until(() -> server.sample(), sample -> sample.sessions() == HEALTHY + STALLED + DEAD);
             double slowClosesBefore = server.sample().slowCloses();
+            report.tcpMemoryBefore = TcpMemory.bytes();
 
             LatencyLog beside = new LatencyLog();
             healthy.forEach(follower -> follower.latencies = beside);
@@ -195,7 +199,7 @@ class SlowAndDeadClientsIT {
                 load.steadyFor(PHASE, true);
                 awaitEveryEvent(healthy, load);
                 Awaitility.await("every stalled client closed as too slow").atMost(Duration.ofSeconds(60))
-                        .until(() -> sampler.slowClosed() >= STALLED);
+                        .until(sampler::slowClosed, closed -> closed >= STALLED);
                 Awaitility.await("every dead client reaped").atMost(DEAD_PEER_BOUND.plusSeconds(30))
                         .until(() -> sampler.deadReapedAfter() != null);
                 Awaitility.await("the server counts only the healthy sockets").atMost(Duration.ofSeconds(30))
@@ -211,6 +215,7 @@ class SlowAndDeadClientsIT {
             report.slowClosedAfter = sampler.slowClosedAfter();
             report.deadReapedAfter = sampler.deadReapedAfter();
             report.heapPeak = sampler.peakHeapUsed();
+            report.tcpMemoryPeak = sampler.peakTcpMemory();
 
             // Reading again, each stalled and dead client finds what the server queued for it, then its close.
             Stream.concat(stalled.stream(), dead.stream()).forEach(Follower::drainToClose);
@@ -237,6 +242,10 @@ class SlowAndDeadClientsIT {
             // waits 10 s for the dead peer's answer) discards it; the session itself was freed at the 1001
             assertThat(report.deadCloses.keySet()).as("close codes the dead clients read")
                     .isSubsetOf(CLOSE_GOING_AWAY, SelectorWebSockets.ABNORMAL);
+            // What the stalled cost the host's kernel: their send buffers, fixed at the upgrade, not grown to tcp_wmem's
+            // maximum (4 MiB each), which at the full size filled the host's TCP memory and stalled every socket.
+            assertThat(report.tcpMemoryPeak - report.tcpMemoryBefore).as("TCP memory growth of the host, bytes")
+                    .isLessThanOrEqualTo(STALLED * 4L * SOCKET_SEND_BUFFER_BYTES + 32L * 1024 * 1024);
             assertThat(report.deadReapedAfter).as("time from silence until the last dead client was gone")
                     .isLessThanOrEqualTo(DEAD_PEER_BOUND.plus(SAMPLE_EVERY).plusSeconds(1));
             // Once the stalled and dead are gone, nothing of them stays: their queues, subscribers and sockets.
@@ -626,6 +635,7 @@ class SlowAndDeadClientsIT {
         private final long silentFrom;
         private final double slowClosesBefore;
         private volatile double peakHeapUsed;
+        private volatile long peakTcpMemory;
         private volatile double slowClosed;
         private volatile Duration slowClosedAfter;
         private volatile Duration deadReapedAfter;
@@ -645,6 +655,7 @@ class SlowAndDeadClientsIT {
                 return;
             }
             Duration since = Duration.ofNanos(System.nanoTime() - silentFrom);
+            peakTcpMemory = Math.max(peakTcpMemory, TcpMemory.bytes());
             peakHeapUsed = Math.max(peakHeapUsed, sample.heapUsed());
             slowClosed = sample.slowCloses() - slowClosesBefore;
             if (slowClosed >= STALLED && slowClosedAfter == null) {
@@ -671,6 +682,33 @@ class SlowAndDeadClientsIT {
         long peakHeapUsed() {
             return (long) peakHeapUsed;
         }
+
+        long peakTcpMemory() {
+            return peakTcpMemory;
+        }
+    }
+
+    /** The memory the host's kernel holds for TCP, every socket's buffers together ({@code /proc/net/sockstat}). */
+    static final class TcpMemory {
+        private static final long PAGE_BYTES = 4096;
+
+        static long bytes() {
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc/net/sockstat"))) {
+                    if (line.startsWith("TCP:")) {
+                        String[] fields = line.trim().split("\\s+");
+                        for (int i = 1; i < fields.length - 1; i++) {
+                            if (fields[i].equals("mem")) {
+                                return Long.parseLong(fields[i + 1]) * PAGE_BYTES;
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            throw new IllegalStateException("no TCP memory in /proc/net/sockstat");
+        }
     }
 
     /** The figures of a run, logged and written to {@code target/slow-and-dead-clients-report.txt}. */
@@ -685,6 +723,8 @@ class SlowAndDeadClientsIT {
         long heapBefore;
         long heapPeak;
         long heapAfter;
+        long tcpMemoryBefore;
+        long tcpMemoryPeak;
         long filesBefore;
         long filesAfter;
         Load events;
@@ -700,12 +740,14 @@ class SlowAndDeadClientsIT {
                     dead: close codes read %s, the last one gone %s after they went silent (bound %s)
                     server live heap after GC: before %d MiB, after %d MiB; heap in use at most %d MiB during the second phase
                     server open files: before %d, after %d
+                    host TCP memory: %d MiB before the second phase, at most %d MiB during it
                     """, SEED, HEALTHY, STALLED, DEAD, events.rooms.size(), SOCKET_IO_SHARE * 100,
                     events.steadySent, EVENTS_PER_SECOND, events.bulkSent, BULK_EVENT_BYTES / 1024, BULK_EVENTS_PER_SECOND,
                     baseline.quantileMillis(0.5), baseline.quantileMillis(0.99), baseline.count(),
                     beside.quantileMillis(0.5), beside.quantileMillis(0.99), beside.count(),
                     slowClosesCounted, stalledCloses, slowClosedAfter, deadCloses, deadReapedAfter, DEAD_PEER_BOUND,
-                    heapBefore >> 20, heapAfter >> 20, heapPeak >> 20, filesBefore, filesAfter);
+                    heapBefore >> 20, heapAfter >> 20, heapPeak >> 20, filesBefore, filesAfter,
+                    tcpMemoryBefore >> 20, tcpMemoryPeak >> 20);
             LOG.info(text);
             Files.writeString(Path.of("target", "slow-and-dead-clients-report.txt"), text);
         }

@@ -2,6 +2,8 @@ package com.escrowplatform.realtime.gateway.event;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -12,16 +14,25 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
  * One event on its way to clients: an immutable value built once by the live consumer (or a replay
  * reader) and shared by every socket it goes to.
  *
- * <p>Serialization happens once per event, never per socket: {@link #nativeFrame()} and
- * {@link #encodedFor(FrameCodec)} build a frame on first use and cache it, within a budget of two frames of
- * the native frame's size (one per protocol) that {@link #retainedBytes()} counts up front. Safe to use from any thread;
+ * <p>Serialization happens once per event, never per socket: {@link #nativeFrameBytes()} and
+ * {@link #encodedFor(FrameCodec)} build a frame on first use and cache it, within a budget of two frames in UTF-8
+ * (one per protocol) that {@link #retainedBytes()} counts up front. Frames are kept as the bytes that go on the
+ * wire ({@link #sharedFrame}), so that every socket's write wraps the same bytes: a frame queued for a thousand
+ * sockets (a room's slow readers, a burst) is in memory once, not a thousand times. Safe to use from any thread;
  * the caches are filled by a racy but idempotent compare-and-set, so two threads may both build a frame
  * once, and both get the same cached instance afterwards.
  */
 public final class GatewayEvent {
 
-    /** The native protocol's event frame: {@code {"type":…,"room":…,"id":…,"data":{…}}}. */
-    static final FrameCodec<String> NATIVE = GatewayEvent::buildNativeFrame;
+    /** The native protocol's event frame in UTF-8: {@code {"type":…,"room":…,"id":…,"data":{…}}}. */
+    static final FrameCodec<ByteBuffer> NATIVE = event -> sharedFrame(buildNativeFrame(event).getBytes(StandardCharsets.UTF_8));
+    /**
+     * Frames up to this size stay in the heap: Netty's WebSocket encoder copies a payload this small into the frame's
+     * header buffer anyway. Larger ones are kept off the heap, which Netty writes to every socket as they are; a heap
+     * buffer it would first copy into a direct one, per socket, and keep that copy for as long as the socket's queue
+     * holds it (measured: a thousand slow readers of 64 KiB events held both event loops allocating and copying).
+     */
+    static final int HEAP_FRAME_MAX_BYTES = 1024;
 
     // A codec created per call would defeat the cache; beyond this many codecs, frames are not cached.
     private static final int MAX_CACHED_CODECS = 4;
@@ -32,8 +43,10 @@ public final class GatewayEvent {
     private static final int EVENT_OBJECTS_BYTES = 64 + 32 + 16 + 8 * MAX_CACHED_CODECS;
     private static final int STRING_OBJECT_BYTES = 24;
     private static final int ARRAY_HEADER_BYTES = 16;
-    /** Frames cached per event are kept within this many frames of the native frame's size. */
-    private static final int CACHED_FRAMES_BUDGET = 2;
+    /** A {@link #sharedFrame}'s objects beside its bytes, off-heap ones the most (buffer, view, cleaner). */
+    private static final int SHARED_FRAME_OBJECTS_BYTES = 256;
+    /** What a protocol's frame may add before the native frame's fields (Socket.IO's {@code 42["event",}). */
+    private static final int MAX_FRAME_PREFIX_BYTES = 16;
     private static final VarHandle ENCODINGS;
     private static final Object[] NO_ENCODINGS = new Object[0];
     // stateless and shared: escaping a field allocates nothing unless the field needs an escape
@@ -82,10 +95,12 @@ public final class GatewayEvent {
         }
         this.id = EventIds.encode(room, position);
         this.sizeBytes = NATIVE_FRAME_OVERHEAD + type.length() + room.length() + id.length() + dataJson.length();
-        // Frames copy the fields (escaped) plus ASCII syntax: Latin-1 exactly when all the fields are.
-        long frameChars = sizeBytes + escapesLength(type) + escapesLength(room) + escapesLength(id);
-        boolean latin1 = isLatin1(type) && isLatin1(room) && isLatin1(id) && isLatin1(dataJson);
-        this.frameBudgetBytes = CACHED_FRAMES_BUDGET * stringBytes(frameChars, latin1);
+        // Frames copy the fields (escaped) plus ASCII syntax, in UTF-8. Budget: the native frame and one more
+        // (Socket.IO's), at most a prefix longer.
+        long frameUtf8 = NATIVE_FRAME_OVERHEAD + utf8Length(type) + utf8Length(room) + utf8Length(id)
+                + utf8Length(dataJson) + escapesLength(type) + escapesLength(room) + escapesLength(id);
+        this.frameBudgetBytes = 2 * SHARED_FRAME_OBJECTS_BYTES + align(ARRAY_HEADER_BYTES + frameUtf8)
+                + align(ARRAY_HEADER_BYTES + frameUtf8 + MAX_FRAME_PREFIX_BYTES);
         this.retainedBytes = EVENT_OBJECTS_BYTES + stringBytes(room) + stringBytes(ceId) + stringBytes(type)
                 + stringBytes(dataJson) + stringBytes(id) + frameBudgetBytes;
     }
@@ -134,9 +149,32 @@ public final class GatewayEvent {
         return retainedBytes;
     }
 
-    /** {@code {"type":"<type>","room":"<room>","id":"<id>","data":<data>}}, built once. */
-    public String nativeFrame() {
+    /**
+     * {@code {"type":"<type>","room":"<room>","id":"<id>","data":<data>}} in UTF-8, built once and shared by every
+     * socket ({@link #sharedFrame}).
+     */
+    public ByteBuffer nativeFrameBytes() {
         return encodedFor(NATIVE);
+    }
+
+    /** {@link #nativeFrameBytes()} as text (a new String each call: for tests and logs, not for sockets). */
+    public String nativeFrame() {
+        return StandardCharsets.UTF_8.decode(nativeFrameBytes().duplicate()).toString();
+    }
+
+    /**
+     * A frame's bytes as every socket shares them: read-only, and off the heap above {@link #HEAP_FRAME_MAX_BYTES}.
+     * Readers take a duplicate or a slice (Netty's {@code Unpooled.wrappedBuffer} does): the buffer's own position
+     * never moves, so any number of threads may read it at once. Off-heap memory is freed with the buffer, by the
+     * collector; {@link #retainedBytes()} counts it like the heap.
+     */
+    public static ByteBuffer sharedFrame(byte[] utf8) {
+        if (utf8.length <= HEAP_FRAME_MAX_BYTES) {
+            return ByteBuffer.wrap(utf8).asReadOnlyBuffer();
+        }
+        ByteBuffer direct = ByteBuffer.allocateDirect(utf8.length);
+        direct.put(utf8).flip();
+        return direct.asReadOnlyBuffer();
     }
 
     /** This event encoded by {@code codec}, built once per event and codec instance. */
@@ -182,6 +220,9 @@ public final class GatewayEvent {
         if (frame instanceof byte[] bytes) {
             return align(ARRAY_HEADER_BYTES + bytes.length);
         }
+        if (frame instanceof ByteBuffer bytes) {
+            return SHARED_FRAME_OBJECTS_BYTES + align(ARRAY_HEADER_BYTES + bytes.capacity());
+        }
         return Long.MAX_VALUE / 4;
     }
 
@@ -212,6 +253,18 @@ public final class GatewayEvent {
             }
         }
         return added;
+    }
+
+    /** The length of {@code text} in UTF-8, or more (a surrogate pair, four bytes, counts six). */
+    private static long utf8Length(String text) {
+        long bytes = text.length();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c >= 0x80) {
+                bytes += c < 0x800 ? 1 : 2;
+            }
+        }
+        return bytes;
     }
 
     private static boolean isLatin1(String text) {

@@ -1,5 +1,7 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +48,18 @@ final class EngineSocket {
     static final long FAST_UPGRADE_CHECK_MS = 100;
     static final long UPGRADE_TIMEOUT_MS = 10_000;
 
-    /** A packet waiting for a transport, and what to run once it is written (or dropped). */
-    private record Outgoing(String packet, Runnable written) {
+    /**
+     * A packet waiting for a transport, and what to run once it is written (or dropped): {@code sharedHead}'s UTF-8
+     * (an event's frame, shared by every socket; null for most packets) followed by {@code packet}.
+     */
+    private record Outgoing(ByteBuffer sharedHead, String packet, Runnable written) {
+        Outgoing(String packet, Runnable written) {
+            this(null, packet, written);
+        }
+
+        String text() {
+            return sharedHead == null ? packet : StandardCharsets.UTF_8.decode(sharedHead.duplicate()) + packet;
+        }
     }
 
     final String sid;
@@ -109,15 +121,27 @@ final class EngineSocket {
      * on any thread, when the packet was written or dropped. Never blocks.
      */
     void send(String packet, Runnable written) {
+        send(new Outgoing(packet, written));
+    }
+
+    /**
+     * {@link #send} of the packet {@code sharedHead + tail}, where {@code sharedHead} is an event's frame in UTF-8,
+     * shared by every socket it goes to: a WebSocket writes those same bytes, never a copy.
+     */
+    void sendEvent(ByteBuffer sharedHead, String tail, Runnable written) {
+        send(new Outgoing(sharedHead, tail, written));
+    }
+
+    private void send(Outgoing outgoing) {
         synchronized (this) {
             if (!closed) {
-                queue.add(new Outgoing(packet, written));
+                queue.add(outgoing);
                 flush();
                 return;
             }
         }
-        if (written != null) {
-            written.run();
+        if (outgoing.written != null) {
+            outgoing.written.run();
         }
     }
 
@@ -438,7 +462,11 @@ final class EngineSocket {
         if (webSocket != null) {
             Outgoing next;
             while ((next = queue.poll()) != null) {
-                write(webSocket, next.packet, next.written);
+                if (next.sharedHead != null) {
+                    webSocket.sendEvent(next.sharedHead, next.packet, next.written);
+                } else {
+                    write(webSocket, next.packet, next.written);
+                }
             }
         } else if (parkedPoll != null && !upgrading) {
             List<Outgoing> batch = new ArrayList<>(queue);
@@ -456,7 +484,7 @@ final class EngineSocket {
         parkedPoll = null;
         List<String> packets = new ArrayList<>(batch.size());
         for (Outgoing outgoing : batch) {
-            packets.add(outgoing.packet);
+            packets.add(outgoing.text());
         }
         poll.answer(SocketIoPackets.joinForPolling(packets), () -> {
             for (Outgoing outgoing : batch) {

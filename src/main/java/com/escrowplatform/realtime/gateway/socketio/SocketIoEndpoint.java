@@ -7,7 +7,10 @@ import jakarta.inject.Inject;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.ws.SocketFailures;
+import com.escrowplatform.realtime.gateway.ws.UpgradedChannel;
 
+import io.netty.channel.Channel;
+import io.quarkus.websockets.next.CloseReason;
 import io.quarkus.websockets.next.OnBinaryMessage;
 import io.quarkus.websockets.next.OnClose;
 import io.quarkus.websockets.next.OnError;
@@ -40,7 +43,15 @@ public class SocketIoEndpoint {
     @NonBlocking
     void open(WebSocketConnection connection) {
         String sid = queryParam(connection.handshakeRequest().query(), "sid");
-        WebSocketTransport transport = new WebSocketTransport(connection);
+        Channel channel = connection.userData().remove(UpgradedChannel.KEY);
+        if (channel == null) {
+            // the upgrade check lets none through without it
+            connection.close(new CloseReason(CloseCodes.INTERNAL_ERROR, "no channel")).subscribe().with(x -> {
+            }, x -> {
+            });
+            return;
+        }
+        WebSocketTransport transport = new WebSocketTransport(connection, channel);
         if (sid == null) {
             transport.bind(server.openWebSocket(transport));
             connection.userData().put(TRANSPORT, transport);

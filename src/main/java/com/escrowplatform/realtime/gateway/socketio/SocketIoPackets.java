@@ -1,6 +1,8 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 
 import com.escrowplatform.realtime.gateway.event.FrameCodec;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
@@ -58,7 +60,8 @@ final class SocketIoPackets {
      * recovery offset. One shared instance: built once per event, whatever the number of sockets
      * ({@link GatewayEvent#encodedFor}).
      */
-    static final FrameCodec<String> EVENT_PREFIX = SocketIoPackets::eventPrefix;
+    static final FrameCodec<ByteBuffer> EVENT_PREFIX =
+            event -> GatewayEvent.sharedFrame(eventPrefix(event).getBytes(StandardCharsets.UTF_8));
 
     private SocketIoPackets() {
     }
@@ -188,16 +191,12 @@ final class SocketIoPackets {
     }
 
     /**
-     * Completes a shared event prefix for one socket: the recovery offset as the event's last argument (the
-     * official client keeps the last string argument as its offset), or nothing.
+     * What completes an event's shared prefix ({@link #EVENT_PREFIX}) for one socket: the recovery offset as the
+     * event's last argument (the official client keeps the last string argument as its offset), or nothing.
      */
-    static String event(String sharedPrefix, String offset) {
-        if (offset == null) {
-            return sharedPrefix + "]";
-        }
+    static String eventTail(String offset) {
         // offsets are URL-safe Base64: no quoting needed
-        return new StringBuilder(sharedPrefix.length() + offset.length() + 4)
-                .append(sharedPrefix).append(",\"").append(offset).append("\"]").toString();
+        return offset == null ? "]" : ",\"" + offset + "\"]";
     }
 
     /** Joins packets into one long-polling response body. */

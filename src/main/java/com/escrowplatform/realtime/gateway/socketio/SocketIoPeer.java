@@ -514,7 +514,7 @@ final class SocketIoPeer implements Peer {
     private void deliver(GatewayEvent event) {
         String offset = offsets.offsetAfter(event);
         Subscriber current = subscriber;
-        engine.send(SocketIoPackets.event(event.encodedFor(SocketIoPackets.EVENT_PREFIX), offset),
+        engine.sendEvent(event.encodedFor(SocketIoPackets.EVENT_PREFIX), SocketIoPackets.eventTail(offset),
                 () -> current.writeCompleted(event));
     }
 

@@ -1,5 +1,8 @@
 package com.escrowplatform.realtime.gateway.socketio;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
 /**
  * What an Engine.IO session needs of a WebSocket: write one text frame, close. The websockets-next connection
  * in production ({@link WebSocketTransport}); a recording stub in tests, so that the Engine.IO and Socket.IO
@@ -15,6 +18,14 @@ interface TextTransport {
      * thread, when the frame was written or failed.
      */
     void sendText(String frame, Runnable written);
+
+    /**
+     * {@link #sendText} of the frame {@code sharedHead + tail}: {@code sharedHead} is an event's frame in UTF-8,
+     * shared by every socket ({@code GatewayEvent.sharedFrame}).
+     */
+    default void sendEvent(ByteBuffer sharedHead, String tail, Runnable written) {
+        sendText(StandardCharsets.UTF_8.decode(sharedHead.duplicate()) + tail, written);
+    }
 
     /** Closes the WebSocket with a close code; asynchronous, idempotent. */
     void close(int code, String reason);

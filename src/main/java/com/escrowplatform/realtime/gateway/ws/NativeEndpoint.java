@@ -77,7 +77,7 @@ public class NativeEndpoint {
     @NonBlocking
     void open(WebSocketConnection connection) {
         VerifiedCaller verified = connection.userData().remove(UpgradeAuthentication.CALLER);
-        Channel channel = connection.userData().remove(UpgradeAuthentication.CHANNEL);
+        Channel channel = connection.userData().remove(UpgradedChannel.KEY);
         if (verified == null || channel == null) {
             // the upgrade check lets none through without both: fail closed
             connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION, "not authenticated")).subscribe().with(x -> {

@@ -11,7 +11,6 @@ import com.escrowplatform.realtime.web.Problem;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.netty.channel.Channel;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.vertx.http.runtime.filters.Filters;
 import io.quarkus.vertx.http.runtime.security.QuarkusHttpUser;
@@ -22,7 +21,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.ext.web.RoutingContext;
 
 /**
@@ -57,8 +55,6 @@ public class UpgradeAuthentication implements HttpUpgradeCheck {
     static final String VERIFIED_CALLER_HEADER = "x-escrow-verified-caller";
     /** The socket's verified caller, in the connection's user data from the upgrade on. */
     static final TypedKey<VerifiedCaller> CALLER = new TypedKey<>("escrow.caller");
-    /** The socket's Netty channel, which {@link NativePeer} writes its text frames to. */
-    static final TypedKey<Channel> CHANNEL = new TypedKey<>("escrow.channel");
 
     private final byte[] problem;
     private final SocketFailures failures;
@@ -112,7 +108,7 @@ public class UpgradeAuthentication implements HttpUpgradeCheck {
         return NativeEndpoint.ENDPOINT_ID.equals(endpointId);
     }
 
-    /** Moves the verified caller from the filter's header, and the connection's channel, into the user data. */
+    /** Moves the verified caller from the filter's header into the user data. */
     @Override
     public Uni<CheckResult> perform(HttpUpgradeContext context) {
         String verified = context.httpRequest().headers().get(VERIFIED_CALLER_HEADER);
@@ -120,12 +116,8 @@ public class UpgradeAuthentication implements HttpUpgradeCheck {
             failures.refusedUpgrade(401).increment();
             return CheckResult.rejectUpgrade(401); // not past the filter: cannot happen, refused all the same
         }
-        if (!(context.httpRequest().connection() instanceof ConnectionBase connection)) {
-            return CheckResult.rejectUpgrade(400); // WebSockets are upgraded from HTTP/1.1 connections only
-        }
         context.httpRequest().headers().remove(VERIFIED_CALLER_HEADER);
         context.userData().put(CALLER, VerifiedCaller.decode(verified));
-        context.userData().put(CHANNEL, connection.channel());
         return CheckResult.permitUpgrade();
     }
 

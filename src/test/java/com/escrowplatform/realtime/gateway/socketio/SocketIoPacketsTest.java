@@ -3,6 +3,7 @@ package com.escrowplatform.realtime.gateway.socketio;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 
@@ -84,10 +85,10 @@ class SocketIoPacketsTest {
     void shouldEncodeTheSharedPartOfAnEventOnceAndAppendEachSocketsOffset() {
         GatewayEvent event = new GatewayEvent("user:u\"1", new StreamPosition(UUID.randomUUID(), 2, 41), "ce-1",
                 "notification:new", "{\"title\":\"Hi \\\"you\\\"\"}");
-        String shared = event.encodedFor(SocketIoPackets.EVENT_PREFIX);
-        assertThat(event.encodedFor(SocketIoPackets.EVENT_PREFIX)).isSameAs(shared);
+        String shared = StandardCharsets.UTF_8.decode(event.encodedFor(SocketIoPackets.EVENT_PREFIX).duplicate()).toString();
+        assertThat(event.encodedFor(SocketIoPackets.EVENT_PREFIX)).isSameAs(event.encodedFor(SocketIoPackets.EVENT_PREFIX));
 
-        String withOffset = SocketIoPackets.event(shared, "OFF_set-1");
+        String withOffset = shared + SocketIoPackets.eventTail("OFF_set-1");
         assertThat(withOffset).startsWith("42[");
         JsonNode args = Json.parse(withOffset.substring(2));
         assertThat(args.get(0).asText()).isEqualTo("notification:new");
@@ -96,7 +97,7 @@ class SocketIoPacketsTest {
         assertThat(args.get(1).path("data").path("title").asText()).isEqualTo("Hi \"you\"");
         assertThat(args.get(2).asText()).isEqualTo("OFF_set-1");
 
-        JsonNode plain = Json.parse(SocketIoPackets.event(shared, null).substring(2));
+        JsonNode plain = Json.parse((shared + SocketIoPackets.eventTail(null)).substring(2));
         assertThat(plain).hasSize(2);
     }
 
