@@ -141,7 +141,7 @@ class KubernetesManifestsTest {
         String meterName = metric.replace('_', '.');
         String runtime = Files.readString(Path.of("src/main/java/com/escrowplatform/realtime/gateway/kafka/GatewayRuntime.java"));
 
-        assertThat(runtime).contains("Gauge.builder(\"" + meterName + "\", hub, Hub::socketCount)");
+        assertThat(runtime).contains("Gauge.builder(\"" + meterName + "\", counters, SocketCounters::openSockets)");
         assertThat(only(objects, "Deployment").at("/spec/replicas").isMissingNode())
                 .as("the autoscaler, not the Deployment, owns the replica count").isTrue();
     }

@@ -511,7 +511,7 @@ class HubTest {
             public void close(int closeCode, String reason) {
                 closed.set(closeCode);
             }
-        });
+        }, SocketProtocol.SOCKETIO);
         join(hub.subscribe(broken, ROOM_A, Optional.empty(), reply -> { }));
         subscribe(hub, healthy, ROOM_A, null);
 
@@ -522,6 +522,40 @@ class HubTest {
         assertThat(hub.socketCount()).isEqualTo(1);
         assertThat(hub.brokenPeerCloses()).as("counted for the escrow_gateway_broken_peer_closes_total metric")
                 .isEqualTo(1);
+        // counted under the protocol of the socket that broke
+        assertThat(hub.counters(SocketProtocol.SOCKETIO).brokenPeerCloses()).isEqualTo(1);
+        assertThat(hub.counters(SocketProtocol.NATIVE).brokenPeerCloses()).isZero();
+        assertThat(hub.counters(SocketProtocol.NATIVE).deliveries()).isEqualTo(1);
+    }
+
+    /** The protocol tag of the gateway's socket series: each socket is counted under the protocol it opened with. */
+    @Test
+    void shouldCountSocketsSubscriptionsAndDeliveriesByProtocol() {
+        Hub hub = hub();
+        RecordingPeer nativePeer = RecordingPeer.openOn(hub);
+        RecordingPeer socketIoPeer = RecordingPeer.openOn(hub, true, SocketProtocol.SOCKETIO);
+        subscribe(hub, nativePeer, ROOM_A, null);
+        subscribe(hub, socketIoPeer, ROOM_A, null);
+        subscribe(hub, socketIoPeer, ROOM_B, null);
+
+        hub.publish(event(ROOM_A, 0, 0));
+        hub.publish(event(ROOM_A, 0, 1));
+
+        SocketCounters nativeCounters = hub.counters(SocketProtocol.NATIVE);
+        SocketCounters socketIoCounters = hub.counters(SocketProtocol.SOCKETIO);
+        assertThat(nativeCounters.openSockets()).isEqualTo(1);
+        assertThat(socketIoCounters.openSockets()).isEqualTo(1);
+        assertThat(nativeCounters.subscriptions()).isEqualTo(1);
+        assertThat(socketIoCounters.subscriptions()).isEqualTo(2);
+        assertThat(nativeCounters.deliveries()).isEqualTo(2);
+        assertThat(socketIoCounters.deliveries()).isEqualTo(2);
+        assertThat(hub.deliveries()).isEqualTo(4);
+
+        hub.close(socketIoPeer.subscriber());
+        assertThat(socketIoCounters.openSockets()).isZero();
+        assertThat(socketIoCounters.subscriptions()).isZero();
+        assertThat(nativeCounters.openSockets()).isEqualTo(1);
+        assertThat(hub.socketCount()).isEqualTo(1);
     }
 
     @Test

@@ -106,7 +106,7 @@ class OperationsEndpointsTest {
         // a counter's family is named without the _total its sample carries
         assertThat(types).containsEntry("escrow_outbox_published", "counter")
                 .containsEntry("escrow_outbox_backlog", "gauge")
-                .containsEntry("escrow_gateway_sessions", "gauge");
+                .containsEntry("escrow_gateway_sockets", "gauge");
         assertThat(help.keySet()).isEqualTo(types.keySet());
         assertThat(help).allSatisfy((name, text) -> assertThat(text).as(name).isNotBlank());
     }
