@@ -60,9 +60,6 @@ public final class Hub {
     private final RecentCeIds recentCeIds;
 
     private final LongAdder duplicatesDropped = new LongAdder();
-    private final LongAdder hotReplays = new LongAdder();
-    private final LongAdder coldReplays = new LongAdder();
-    private final LongAdder unrecoveredReplays = new LongAdder();
 
     /**
      * @param window      recent events; the hub appends every published event to it
@@ -252,13 +249,13 @@ public final class Hub {
         // between; one in both is sent once, because held-back events at or below the replay's end are skipped.
         long endAtJoin = window.endOffset(subscription.stream);
         if (after.isEmpty()) {
-            finish(subscription, null, null, endAtJoin, null);
+            finish(subscription, null, null, endAtJoin, false);
             return;
         }
         StreamPosition from = after.get();
         ReplayResult hot = window.replay(subscription.room, from, limits.maxReplayEvents());
         if (!(hot instanceof ReplayResult.NotInWindow)) {
-            finish(subscription, from, hot, endAtJoin, hotReplays);
+            finish(subscription, from, hot, endAtJoin, false);
             return;
         }
         CompletionStage<ReplayResult> cold;
@@ -272,13 +269,13 @@ public final class Hub {
                 LOG.log(System.Logger.Level.WARNING, "cold replay of " + subscription.room + " failed", failure);
             }
             finish(subscription, from, failure == null && result != null ? result
-                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin, coldReplays);
+                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin, true);
         });
     }
 
     /** Sends the reply and the replay (or not), then makes the subscription live. Any thread. */
     private void finish(Subscription subscription, StreamPosition after, ReplayResult result, long endAtJoin,
-            LongAdder recoveredCounter) {
+            boolean cold) {
         Subscribed reply = null;
         try {
             if (after != null && result instanceof ReplayResult.Recovered recovered
@@ -298,7 +295,9 @@ public final class Hub {
             return;
         }
         if (after != null) {
-            (reply.recovered() ? recoveredCounter : unrecoveredReplays).increment();
+            SocketCounters counters = subscription.subscriber.counters;
+            (!reply.recovered() ? counters.unrecoveredReplays : cold ? counters.coldReplays : counters.hotReplays)
+                    .increment();
         }
         answer.complete(reply);
     }
@@ -436,16 +435,16 @@ public final class Hub {
 
     /** Resumes served from the replay window. */
     public long hotReplays() {
-        return hotReplays.sum();
+        return sum(SocketCounters::hotReplays);
     }
 
     /** Resumes served by the cold reader. */
     public long coldReplays() {
-        return coldReplays.sum();
+        return sum(SocketCounters::coldReplays);
     }
 
     /** Resumes answered with {@code recovered:false}. */
     public long unrecoveredReplays() {
-        return unrecoveredReplays.sum();
+        return sum(SocketCounters::unrecoveredReplays);
     }
 }

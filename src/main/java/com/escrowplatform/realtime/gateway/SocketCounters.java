@@ -14,6 +14,9 @@ public final class SocketCounters {
     final LongAdder deliveries = new LongAdder();
     final LongAdder slowConsumerCloses = new LongAdder();
     final LongAdder brokenPeerCloses = new LongAdder();
+    final LongAdder hotReplays = new LongAdder();
+    final LongAdder coldReplays = new LongAdder();
+    final LongAdder unrecoveredReplays = new LongAdder();
 
     SocketCounters() {
     }
@@ -41,5 +44,20 @@ public final class SocketCounters {
     /** Sockets closed because their adapter threw. */
     public long brokenPeerCloses() {
         return brokenPeerCloses.sum();
+    }
+
+    /** Resumes served from the replay window. */
+    public long hotReplays() {
+        return hotReplays.sum();
+    }
+
+    /** Resumes served by the cold reader. */
+    public long coldReplays() {
+        return coldReplays.sum();
+    }
+
+    /** Resumes answered with {@code recovered:false}. */
+    public long unrecoveredReplays() {
+        return unrecoveredReplays.sum();
     }
 }

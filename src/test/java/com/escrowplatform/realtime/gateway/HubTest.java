@@ -538,24 +538,29 @@ class HubTest {
         subscribe(hub, socketIoPeer, ROOM_A, null);
         subscribe(hub, socketIoPeer, ROOM_B, null);
 
-        hub.publish(event(ROOM_A, 0, 0));
+        GatewayEvent first = event(ROOM_A, 0, 0);
+        hub.publish(first);
         hub.publish(event(ROOM_A, 0, 1));
+        RecordingPeer resuming = RecordingPeer.openOn(hub, true, SocketProtocol.SOCKETIO);
+        subscribe(hub, resuming, ROOM_A, first.position());
 
         SocketCounters nativeCounters = hub.counters(SocketProtocol.NATIVE);
         SocketCounters socketIoCounters = hub.counters(SocketProtocol.SOCKETIO);
         assertThat(nativeCounters.openSockets()).isEqualTo(1);
-        assertThat(socketIoCounters.openSockets()).isEqualTo(1);
+        assertThat(socketIoCounters.openSockets()).isEqualTo(2);
         assertThat(nativeCounters.subscriptions()).isEqualTo(1);
-        assertThat(socketIoCounters.subscriptions()).isEqualTo(2);
+        assertThat(socketIoCounters.subscriptions()).isEqualTo(3);
         assertThat(nativeCounters.deliveries()).isEqualTo(2);
-        assertThat(socketIoCounters.deliveries()).isEqualTo(2);
-        assertThat(hub.deliveries()).isEqualTo(4);
+        assertThat(socketIoCounters.deliveries()).as("two live, one replayed").isEqualTo(3);
+        assertThat(hub.deliveries()).isEqualTo(5);
+        assertThat(socketIoCounters.hotReplays()).isEqualTo(1);
+        assertThat(nativeCounters.hotReplays()).isZero();
 
         hub.close(socketIoPeer.subscriber());
-        assertThat(socketIoCounters.openSockets()).isZero();
-        assertThat(socketIoCounters.subscriptions()).isZero();
+        assertThat(socketIoCounters.openSockets()).isEqualTo(1);
+        assertThat(socketIoCounters.subscriptions()).isEqualTo(1);
         assertThat(nativeCounters.openSockets()).isEqualTo(1);
-        assertThat(hub.socketCount()).isEqualTo(1);
+        assertThat(hub.socketCount()).isEqualTo(2);
     }
 
     @Test

@@ -187,7 +187,7 @@ public class GatewayRuntime {
                 .description("Cold replays answered recovered:false at cold-read-deadline").register(registry);
     }
 
-    /** The series that differ by protocol; the rest (rooms, replay, consumer) are the hub's, shared by both. */
+    /** The series of the sockets, by protocol; rooms, the window and the consumer are shared by both. */
     private void registerSocketMetrics(SocketProtocol protocol, SocketCounters counters) {
         Tags tags = Tags.of("protocol", protocol.tag());
         Gauge.builder("escrow.gateway.sockets", counters, SocketCounters::openSockets).tags(tags)
@@ -205,6 +205,14 @@ public class GatewayRuntime {
                 .tags(tags).description("Sockets closed with 1011 because their adapter failed while handed a frame,"
                         + " by protocol")
                 .register(registry);
+        String replays = "Subscribes with a lastEventId, by how they were answered: from the in-memory window (hot),"
+                + " from Kafka (cold), or recovered:false (unrecovered); by protocol";
+        FunctionCounter.builder("escrow.gateway.replays", counters, SocketCounters::hotReplays).tags(tags)
+                .tag("path", "hot").description(replays).register(registry);
+        FunctionCounter.builder("escrow.gateway.replays", counters, SocketCounters::coldReplays).tags(tags)
+                .tag("path", "cold").description(replays).register(registry);
+        FunctionCounter.builder("escrow.gateway.replays", counters, SocketCounters::unrecoveredReplays).tags(tags)
+                .tag("path", "unrecovered").description(replays).register(registry);
     }
 
     private void registerMetrics(InMemoryReplayWindow window) {
@@ -215,14 +223,6 @@ public class GatewayRuntime {
                 .register(registry);
         FunctionCounter.builder("escrow.gateway.duplicates.dropped", hub, Hub::duplicatesDropped)
                 .description("Records dropped as repeats of a recent ce_id").register(registry);
-        String replays = "Subscribes with a lastEventId, by how they were answered: from the in-memory window (hot),"
-                + " from Kafka (cold), or recovered:false (unrecovered)";
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::hotReplays).tag("path", "hot")
-                .description(replays).register(registry);
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::coldReplays).tag("path", "cold")
-                .description(replays).register(registry);
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::unrecoveredReplays).tag("path", "unrecovered")
-                .description(replays).register(registry);
         Gauge.builder("escrow.gateway.consumer.lag", liveConsumer, KafkaLiveConsumer::lag)
                 .description("Records in Kafka not yet consumed by the live consumer").register(registry);
         FunctionCounter.builder("escrow.gateway.consumer.restarts", liveConsumer, KafkaLiveConsumer::restarts)
