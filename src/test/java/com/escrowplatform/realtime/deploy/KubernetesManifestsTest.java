@@ -72,6 +72,8 @@ class KubernetesManifestsTest {
             }
         });
         assertThat(container.path("args").toString()).as("the native heap is bounded").contains("-Xmx");
+        assertThat(only(objects, "ConfigMap").at("/data/QUARKUS_LOG_CONSOLE_JSON_ENABLED").asText())
+                .as("JSON logs for the cluster's log shipper").isEqualTo("true");
     }
 
     @Test
