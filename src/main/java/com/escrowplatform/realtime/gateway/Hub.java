@@ -295,8 +295,8 @@ public final class Hub {
             return;
         }
         if (after != null) {
-            SocketCounters counters = subscription.subscriber.counters;
-            (!reply.recovered() ? counters.unrecoveredReplays : cold ? counters.coldReplays : counters.hotReplays)
+            SocketCounters counted = subscription.subscriber.counters;
+            (!reply.recovered() ? counted.unrecoveredReplays : cold ? counted.coldReplays : counted.hotReplays)
                     .increment();
         }
         answer.complete(reply);
