@@ -194,7 +194,8 @@ public class GatewayRuntime {
                 .description("Open sockets registered with the hub, by protocol (a Socket.IO socket once connected)")
                 .register(registry);
         Gauge.builder("escrow.gateway.subscriptions", counters, SocketCounters::subscriptions).tags(tags)
-                .description("Room subscriptions of the open sockets, by protocol (a socket in three rooms counts three)")
+                .description("Room subscriptions of the open sockets, by protocol (a socket in three rooms counts"
+                        + " three)")
                 .register(registry);
         FunctionCounter.builder("escrow.gateway.deliveries", counters, SocketCounters::deliveries).tags(tags)
                 .description("Event frames handed to sockets, replays included, by protocol").register(registry);

@@ -43,9 +43,10 @@ public class SocketFailures {
 
     /** The protocol of a socket: the {@code protocol} tag, and the close codes it uses for what a client sent. */
     public enum Protocol {
-        NATIVE(SocketProtocol.NATIVE, CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG),
-        SOCKETIO(SocketProtocol.SOCKETIO, CloseCodes.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA, CloseCodes.INVALID_PAYLOAD,
-                CloseCodes.MESSAGE_TOO_BIG);
+        NATIVE(SocketProtocol.NATIVE, CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD,
+                CloseCodes.MESSAGE_TOO_BIG),
+        SOCKETIO(SocketProtocol.SOCKETIO, CloseCodes.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA,
+                CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG);
 
         final String tag;
         private final int[] closeCodes;
