@@ -392,8 +392,9 @@ async function fanout(meter, rooms, placed, e2e = false) {
 async function metric(http, name, label = '') {
   try {
     const text = await (await fetch(`${http}/q/metrics`, { signal: AbortSignal.timeout(10_000) })).text();
-    const line = text.split('\n').find((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(label));
-    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : null;
+    // the sum of the matching series: a name alone adds up its tags (e.g. both protocols)
+    const lines = text.split('\n').filter((l) => (l.startsWith(`${name} `) || l.startsWith(`${name}{`)) && l.includes(label));
+    return lines.length ? lines.reduce((sum, l) => sum + Number(l.slice(l.lastIndexOf(' ') + 1)), 0) : null;
   } catch {
     return null;
   }
@@ -511,7 +512,7 @@ async function scaleOut(meter, rooms, placed) {
   const instanceRows = [];
   for (const [k, instance] of tgt.instances.entries()) {
     const rss = rssKiB(instance.pid);
-    instanceRows.push({ instance: instance.name, sockets: await metric(instance.http, 'escrow_gateway_sessions'),
+    instanceRows.push({ instance: instance.name, sockets: await metric(instance.http, 'escrow_gateway_sockets'),
       rssMiB: rss == null ? null : round(rss / 1024, 1), cpu: percent(cpu, `gateway${k}`) });
   }
   const latency = step.report.latency.summary();

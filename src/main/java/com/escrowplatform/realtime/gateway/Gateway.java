@@ -43,14 +43,15 @@ public class Gateway {
 
     /**
      * Opens a subscriber for a newly authenticated socket, or returns empty when the user already holds
-     * {@code max-connections-per-user} sockets here (the adapter closes with 1008).
+     * {@code max-connections-per-user} sockets here (the adapter closes with 1008). {@code protocol} labels the
+     * socket in the metrics.
      */
-    public Optional<Subscriber> open(Peer peer, Caller caller) {
+    public Optional<Subscriber> open(Peer peer, Caller caller, SocketProtocol protocol) {
         if (connectionsPerUser.merge(caller.userId(), 1, Integer::sum) > config.maxConnectionsPerUser()) {
             release(caller);
             return Optional.empty();
         }
-        return Optional.of(hub.open(peer));
+        return Optional.of(hub.open(peer, protocol));
     }
 
     /** The socket closed: leave every room and give back the user's connection slot. Once per opened subscriber. */

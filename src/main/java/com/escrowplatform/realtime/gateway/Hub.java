@@ -1,18 +1,20 @@
 package com.escrowplatform.realtime.gateway;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
 
 import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
@@ -52,18 +54,12 @@ public final class Hub {
     private final HubLimits limits;
     private final LongSupplier nanoClock;
     private final RoomIndex rooms = new RoomIndex();
-    private final AtomicInteger openSockets = new AtomicInteger();
+    /** Per protocol, filled in the constructor, read-only after: a subscriber takes its protocol's at open. */
+    private final Map<SocketProtocol, SocketCounters> counters = new EnumMap<>(SocketProtocol.class);
     /** Consumer thread only. */
     private final RecentCeIds recentCeIds;
-    private final AtomicInteger subscriptions = new AtomicInteger();
 
-    private final LongAdder deliveries = new LongAdder();
     private final LongAdder duplicatesDropped = new LongAdder();
-    private final LongAdder slowConsumerCloses = new LongAdder();
-    private final LongAdder brokenPeerCloses = new LongAdder();
-    private final LongAdder hotReplays = new LongAdder();
-    private final LongAdder coldReplays = new LongAdder();
-    private final LongAdder unrecoveredReplays = new LongAdder();
 
     /**
      * @param window      recent events; the hub appends every published event to it
@@ -83,12 +79,17 @@ public final class Hub {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.nanoClock = nanoClock;
         this.recentCeIds = new RecentCeIds(limits.dedupeIdsPerPartition());
+        for (SocketProtocol protocol : SocketProtocol.values()) {
+            counters.put(protocol, new SocketCounters());
+        }
     }
 
-    /** Registers a socket. Any thread. */
-    Subscriber open(Peer peer) {
-        Subscriber subscriber = new Subscriber(this, Objects.requireNonNull(peer, "peer"), limits, nanoClock.getAsLong());
-        openSockets.incrementAndGet();
+    /** Registers a socket of {@code protocol}. Any thread. */
+    Subscriber open(Peer peer, SocketProtocol protocol) {
+        SocketCounters counted = counters.get(Objects.requireNonNull(protocol, "protocol"));
+        Subscriber subscriber = new Subscriber(this, Objects.requireNonNull(peer, "peer"), counted, limits,
+                nanoClock.getAsLong());
+        counted.openSockets.incrementAndGet();
         return subscriber;
     }
 
@@ -172,7 +173,7 @@ public final class Hub {
                 subscription = new Subscription(subscriber, room, stream, onSubscribed, limits.maxHeldBackEvents());
                 subscriber.subscriptions.add(subscription);
                 rooms.add(subscription);
-                subscriptions.incrementAndGet();
+                subscriber.counters.subscriptions.incrementAndGet();
             }
         }
         if (existing != null) {
@@ -226,7 +227,7 @@ public final class Hub {
                 return false;
             }
             rooms.remove(subscription);
-            subscriptions.decrementAndGet();
+            subscriber.counters.subscriptions.decrementAndGet();
         }
         subscription.cancel(); // waits out a send in progress; outside the subscriber lock (lock order)
         return true;
@@ -248,13 +249,13 @@ public final class Hub {
         // between; one in both is sent once, because held-back events at or below the replay's end are skipped.
         long endAtJoin = window.endOffset(subscription.stream);
         if (after.isEmpty()) {
-            finish(subscription, null, null, endAtJoin, null);
+            finish(subscription, null, null, endAtJoin, false);
             return;
         }
         StreamPosition from = after.get();
         ReplayResult hot = window.replay(subscription.room, from, limits.maxReplayEvents());
         if (!(hot instanceof ReplayResult.NotInWindow)) {
-            finish(subscription, from, hot, endAtJoin, hotReplays);
+            finish(subscription, from, hot, endAtJoin, false);
             return;
         }
         CompletionStage<ReplayResult> cold;
@@ -268,13 +269,13 @@ public final class Hub {
                 LOG.log(System.Logger.Level.WARNING, "cold replay of " + subscription.room + " failed", failure);
             }
             finish(subscription, from, failure == null && result != null ? result
-                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin, coldReplays);
+                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin, true);
         });
     }
 
     /** Sends the reply and the replay (or not), then makes the subscription live. Any thread. */
     private void finish(Subscription subscription, StreamPosition after, ReplayResult result, long endAtJoin,
-            LongAdder recoveredCounter) {
+            boolean cold) {
         Subscribed reply = null;
         try {
             if (after != null && result instanceof ReplayResult.Recovered recovered
@@ -294,7 +295,9 @@ public final class Hub {
             return;
         }
         if (after != null) {
-            (reply.recovered() ? recoveredCounter : unrecoveredReplays).increment();
+            SocketCounters counted = subscription.subscriber.counters;
+            (!reply.recovered() ? counted.unrecoveredReplays : cold ? counted.coldReplays : counted.hotReplays)
+                    .increment();
         }
         answer.complete(reply);
     }
@@ -336,7 +339,7 @@ public final class Hub {
     /** Called by a send that would exceed the subscriber's budget, under a subscription lock. */
     void closeTooSlow(Subscriber subscriber) {
         if (detach(subscriber)) {
-            slowConsumerCloses.increment();
+            subscriber.counters.slowConsumerCloses.increment();
             closePeer(subscriber, CloseCodes.TOO_SLOW, "too slow");
         }
     }
@@ -344,14 +347,10 @@ public final class Hub {
     /** The adapter threw while the hub handed it something: the socket is in an unknown state. */
     void closeBroken(Subscriber subscriber, RuntimeException cause) {
         if (detach(subscriber)) {
-            brokenPeerCloses.increment();
+            subscriber.counters.brokenPeerCloses.increment();
             LOG.log(System.Logger.Level.WARNING, "closing " + subscriber + ": its peer failed", cause);
             closePeer(subscriber, CloseCodes.INTERNAL_ERROR, "internal error");
         }
-    }
-
-    void countDelivery() {
-        deliveries.increment();
     }
 
     /** Removes the subscriber from both indexes. True for the one call that did it. */
@@ -366,9 +365,9 @@ public final class Hub {
             for (Subscription subscription : left) {
                 rooms.remove(subscription);
             }
-            subscriptions.addAndGet(-left.size());
+            subscriber.counters.subscriptions.addAndGet(-left.size());
         }
-        openSockets.decrementAndGet();
+        subscriber.counters.openSockets.decrementAndGet();
         for (Subscription subscription : left) {
             // Not cancel(): this may run under another subscription's lock, and sends to a closed subscriber
             // are refused anyway.
@@ -395,17 +394,24 @@ public final class Hub {
         return rooms.roomCount();
     }
 
+    /** The figures of one protocol's sockets (the {@code protocol} tag of their series). */
+    public SocketCounters counters(SocketProtocol protocol) {
+        return counters.get(protocol);
+    }
+
+    /** Open sockets, all protocols. */
     public int socketCount() {
-        return openSockets.get();
+        return (int) sum(SocketCounters::openSockets);
     }
 
+    /** Room subscriptions of the open sockets, all protocols. */
     public int subscriptionCount() {
-        return subscriptions.get();
+        return (int) sum(SocketCounters::subscriptions);
     }
 
-    /** Frames handed to peers, replays included. */
+    /** Frames handed to peers, replays included, all protocols. */
     public long deliveries() {
-        return deliveries.sum();
+        return sum(SocketCounters::deliveries);
     }
 
     /** Events dropped by {@link #publish} as repeats of a recent {@code ce_id}. */
@@ -413,28 +419,32 @@ public final class Hub {
         return duplicatesDropped.sum();
     }
 
-    /** Sockets closed with 4008. */
+    /** Sockets closed with 4008, all protocols. */
     public long slowConsumerCloses() {
-        return slowConsumerCloses.sum();
+        return sum(SocketCounters::slowConsumerCloses);
     }
 
-    /** Sockets closed because their adapter threw. */
+    /** Sockets closed because their adapter threw, all protocols. */
     public long brokenPeerCloses() {
-        return brokenPeerCloses.sum();
+        return sum(SocketCounters::brokenPeerCloses);
+    }
+
+    private long sum(ToLongFunction<SocketCounters> figure) {
+        return counters.values().stream().mapToLong(figure).sum();
     }
 
     /** Resumes served from the replay window. */
     public long hotReplays() {
-        return hotReplays.sum();
+        return sum(SocketCounters::hotReplays);
     }
 
     /** Resumes served by the cold reader. */
     public long coldReplays() {
-        return coldReplays.sum();
+        return sum(SocketCounters::coldReplays);
     }
 
     /** Resumes answered with {@code recovered:false}. */
     public long unrecoveredReplays() {
-        return unrecoveredReplays.sum();
+        return sum(SocketCounters::unrecoveredReplays);
     }
 }

@@ -6,7 +6,7 @@ import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 
 /**
  * One socket as the hub knows it: its {@link Peer}, its subscriptions, and its outbound byte budget.
- * Obtained from {@link Hub#open(Peer)}; the adapter keeps it for the socket's life.
+ * Obtained from {@link Hub#open(Peer, SocketProtocol)}; the adapter keeps it for the socket's life.
  *
  * <h2>Outbound budget</h2>
  * Bytes ({@link GatewayEvent#sizeBytes()}) are counted when a frame is handed to the peer and released when
@@ -29,6 +29,8 @@ public final class Subscriber {
     private final long id = IDS.incrementAndGet();
     private final Hub hub;
     final Peer peer;
+    /** Its protocol's, chosen once at open so that counting a delivery is one increment. */
+    final SocketCounters counters;
     private final long maxOutstandingBytes;
     private final AtomicLong outstandingBytes = new AtomicLong();
     /** Written under the subscriber lock, read anywhere. */
@@ -38,9 +40,10 @@ public final class Subscriber {
     /** Guarded by the subscriber lock. */
     final TokenBucket subscribeRate;
 
-    Subscriber(Hub hub, Peer peer, HubLimits limits, long nowNanos) {
+    Subscriber(Hub hub, Peer peer, SocketCounters counters, HubLimits limits, long nowNanos) {
         this.hub = hub;
         this.peer = peer;
+        this.counters = counters;
         this.maxOutstandingBytes = limits.maxOutboundBytesPerSocket();
         this.subscribeRate = new TokenBucket(limits.subscribesPerSecond(), limits.subscribeBurst(), nowNanos);
     }
@@ -92,7 +95,7 @@ public final class Subscriber {
             hub.closeBroken(this, e);
             return false;
         }
-        hub.countDelivery();
+        counters.deliveries.increment();
         return true;
     }
 

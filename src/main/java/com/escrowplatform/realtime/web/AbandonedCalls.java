@@ -8,6 +8,7 @@ import org.jboss.logging.Logger;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -22,6 +23,8 @@ import io.smallrye.mutiny.Uni;
  * replays that answer, or makes the change when it was not made. A client that went away is counted and logged at
  * DEBUG; a fault of ours in a change nobody waits for any more is still an ERROR.
  */
+// at start-up, so that its counter is in the first scrape at 0 rather than after the first abandoned call
+@Startup
 @ApplicationScoped
 public class AbandonedCalls {
     private static final Logger LOG = Logger.getLogger(AbandonedCalls.class);

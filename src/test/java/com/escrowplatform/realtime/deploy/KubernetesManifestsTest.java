@@ -72,6 +72,8 @@ class KubernetesManifestsTest {
             }
         });
         assertThat(container.path("args").toString()).as("the native heap is bounded").contains("-Xmx");
+        assertThat(only(objects, "ConfigMap").at("/data/QUARKUS_LOG_CONSOLE_JSON_ENABLED").asText())
+                .as("JSON logs for the cluster's log shipper").isEqualTo("true");
     }
 
     @Test
@@ -141,7 +143,7 @@ class KubernetesManifestsTest {
         String meterName = metric.replace('_', '.');
         String runtime = Files.readString(Path.of("src/main/java/com/escrowplatform/realtime/gateway/kafka/GatewayRuntime.java"));
 
-        assertThat(runtime).contains("Gauge.builder(\"" + meterName + "\", hub, Hub::socketCount)");
+        assertThat(runtime).contains("Gauge.builder(\"" + meterName + "\", counters, SocketCounters::openSockets)");
         assertThat(only(objects, "Deployment").at("/spec/replicas").isMissingNode())
                 .as("the autoscaler, not the Deployment, owns the replica count").isTrue();
     }

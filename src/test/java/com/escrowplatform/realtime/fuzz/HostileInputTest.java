@@ -73,7 +73,7 @@ class HostileInputTest {
         Tally tally = new Tally();
         String runId = "fuzz-" + SEED + "-" + Long.toHexString(System.nanoTime());
         EscrowScenario legitEscrow = EscrowScenario.pending();
-        double sessionsBefore = metric("escrow_gateway_sessions").orElse(0);
+        double sessionsBefore = metric("escrow_gateway_sockets").orElse(0);
         double engineSessionsBefore = metric("escrow_socketio_sessions").orElse(0);
 
         try (KafkaProducer<String, byte[]> producer = producer();
@@ -108,7 +108,7 @@ class HostileInputTest {
             // every socket and Engine.IO session the fuzzer opened is gone again: nothing of it stays on the server
             Awaitility.await("the fuzzer's sockets and sessions ended on the server").atMost(Duration.ofSeconds(30))
                     .pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-                        assertThat(metric("escrow_gateway_sessions").orElseThrow()).isLessThanOrEqualTo(sessionsBefore + 1);
+                        assertThat(metric("escrow_gateway_sockets").orElseThrow()).isLessThanOrEqualTo(sessionsBefore + 1);
                         assertThat(metric("escrow_socketio_sessions").orElseThrow()).isLessThanOrEqualTo(engineSessionsBefore);
                     });
             long heapAfter = usedHeapAfterGc();

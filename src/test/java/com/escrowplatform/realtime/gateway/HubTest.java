@@ -511,7 +511,7 @@ class HubTest {
             public void close(int closeCode, String reason) {
                 closed.set(closeCode);
             }
-        });
+        }, SocketProtocol.SOCKETIO);
         join(hub.subscribe(broken, ROOM_A, Optional.empty(), reply -> { }));
         subscribe(hub, healthy, ROOM_A, null);
 
@@ -522,6 +522,45 @@ class HubTest {
         assertThat(hub.socketCount()).isEqualTo(1);
         assertThat(hub.brokenPeerCloses()).as("counted for the escrow_gateway_broken_peer_closes_total metric")
                 .isEqualTo(1);
+        // counted under the protocol of the socket that broke
+        assertThat(hub.counters(SocketProtocol.SOCKETIO).brokenPeerCloses()).isEqualTo(1);
+        assertThat(hub.counters(SocketProtocol.NATIVE).brokenPeerCloses()).isZero();
+        assertThat(hub.counters(SocketProtocol.NATIVE).deliveries()).isEqualTo(1);
+    }
+
+    /** The protocol tag of the gateway's socket series: each socket is counted under the protocol it opened with. */
+    @Test
+    void shouldCountSocketsSubscriptionsAndDeliveriesByProtocol() {
+        Hub hub = hub();
+        RecordingPeer nativePeer = RecordingPeer.openOn(hub);
+        RecordingPeer socketIoPeer = RecordingPeer.openOn(hub, true, SocketProtocol.SOCKETIO);
+        subscribe(hub, nativePeer, ROOM_A, null);
+        subscribe(hub, socketIoPeer, ROOM_A, null);
+        subscribe(hub, socketIoPeer, ROOM_B, null);
+
+        GatewayEvent first = event(ROOM_A, 0, 0);
+        hub.publish(first);
+        hub.publish(event(ROOM_A, 0, 1));
+        RecordingPeer resuming = RecordingPeer.openOn(hub, true, SocketProtocol.SOCKETIO);
+        subscribe(hub, resuming, ROOM_A, first.position());
+
+        SocketCounters nativeCounters = hub.counters(SocketProtocol.NATIVE);
+        SocketCounters socketIoCounters = hub.counters(SocketProtocol.SOCKETIO);
+        assertThat(nativeCounters.openSockets()).isEqualTo(1);
+        assertThat(socketIoCounters.openSockets()).isEqualTo(2);
+        assertThat(nativeCounters.subscriptions()).isEqualTo(1);
+        assertThat(socketIoCounters.subscriptions()).isEqualTo(3);
+        assertThat(nativeCounters.deliveries()).isEqualTo(2);
+        assertThat(socketIoCounters.deliveries()).as("two live, one replayed").isEqualTo(3);
+        assertThat(hub.deliveries()).isEqualTo(5);
+        assertThat(socketIoCounters.hotReplays()).isEqualTo(1);
+        assertThat(nativeCounters.hotReplays()).isZero();
+
+        hub.close(socketIoPeer.subscriber());
+        assertThat(socketIoCounters.openSockets()).isEqualTo(1);
+        assertThat(socketIoCounters.subscriptions()).isEqualTo(1);
+        assertThat(nativeCounters.openSockets()).isEqualTo(1);
+        assertThat(hub.socketCount()).isEqualTo(2);
     }
 
     @Test

@@ -30,9 +30,13 @@ public final class RecordingPeer implements Peer {
     }
 
     static RecordingPeer openOn(Hub hub, boolean completeWrites) {
+        return openOn(hub, completeWrites, SocketProtocol.NATIVE);
+    }
+
+    static RecordingPeer openOn(Hub hub, boolean completeWrites, SocketProtocol protocol) {
         RecordingPeer peer = new RecordingPeer(completeWrites);
         peer.hub = hub;
-        peer.subscriber = hub.open(peer);
+        peer.subscriber = hub.open(peer, protocol);
         return peer;
     }
 

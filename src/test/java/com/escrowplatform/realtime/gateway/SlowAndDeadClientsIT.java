@@ -115,7 +115,7 @@ class SlowAndDeadClientsIT {
     /** Upgrades and subscriptions in flight at once while the clients connect. */
     static final int CONNECTING_AT_ONCE = 200;
 
-    static final String SESSIONS = "escrow_gateway_sessions";
+    static final String SESSIONS = "escrow_gateway_sockets";
     static final String SLOW_CLOSES = "escrow_gateway_slow_consumer_closes_total";
     static final int CLOSE_GOING_AWAY = 1001;
     static final int CLOSE_TOO_SLOW = 4008;

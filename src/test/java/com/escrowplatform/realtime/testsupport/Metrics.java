@@ -1,5 +1,6 @@
 package com.escrowplatform.realtime.testsupport;
 
+import java.util.Arrays;
 import java.util.OptionalDouble;
 
 import io.restassured.RestAssured;
@@ -15,15 +16,17 @@ public final class Metrics {
     }
 
     /**
-     * The value of the first series in {@code prometheusText} that starts with {@code series}: a name, or a name
-     * with its first labels and no closing brace (e.g. {@code escrow_gateway_replays_total{path="cold"}).
+     * The sum of the series in {@code prometheusText} that start with {@code series}: a name, or a name with its
+     * first labels and no closing brace (e.g. {@code escrow_gateway_replays_total{path="cold"}); empty when none
+     * does. A name alone thus adds up its tags, e.g. {@code escrow_gateway_sockets} of both protocols.
      */
     public static OptionalDouble metricIn(String prometheusText, String series) {
-        return prometheusText.lines()
+        double[] samples = prometheusText.lines()
                 .filter(line -> !line.startsWith("#"))
                 .filter(line -> line.startsWith(series) && line.length() > series.length()
                         && " {,}".indexOf(line.charAt(series.length())) >= 0)
                 .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-                .findFirst();
+                .toArray();
+        return samples.length == 0 ? OptionalDouble.empty() : OptionalDouble.of(Arrays.stream(samples).sum());
     }
 }

@@ -6,9 +6,17 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -88,27 +96,77 @@ class OperationsEndpointsTest {
     }
 
     /**
-     * Every metric of the service says what it measures (a HELP text), and the outbox's running total of published
-     * rows is a counter: docs/metrics.md lists them all.
+     * Every metric of the service says what it measures (a HELP text) and has a type; a running total is a counter
+     * (its samples carry {@code _total}), never a gauge; and docs/metrics.md has a row for each with the same type
+     * and every tag the scrape shows, and no row for a metric the service does not export.
      */
     @Test
-    void shouldDescribeEveryServiceMetricAndTypeRunningTotalsAsCounters() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Map<String, String> help = new java.util.TreeMap<>();
-        Map<String, String> types = new java.util.TreeMap<>();
-        metrics.lines().forEach(line -> {
+    void shouldDescribeEveryServiceMetricInTheScrapeAndInTheMetricsTable() throws IOException {
+        String scrape = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        Map<String, String> help = new TreeMap<>();
+        Map<String, String> types = new TreeMap<>();
+        Map<String, Set<String>> samples = new TreeMap<>();
+        Pattern labelName = Pattern.compile("[{,]([a-z_]+)=\"");
+        scrape.lines().forEach(line -> {
             String[] parts = line.split(" ", 4);
             if (parts.length >= 3 && parts[0].equals("#") && parts[2].startsWith("escrow_")) {
                 (parts[1].equals("HELP") ? help : types).put(parts[2], parts.length == 4 ? parts[3].strip() : "");
+            } else if (line.startsWith("escrow_")) {
+                int end = line.indexOf('{') >= 0 ? line.indexOf('{') : line.indexOf(' ');
+                Set<String> labels = samples.computeIfAbsent(line.substring(0, end), n -> new TreeSet<>());
+                Matcher label = labelName.matcher(line);
+                while (label.find()) {
+                    labels.add(label.group(1));
+                }
             }
         });
 
         // a counter's family is named without the _total its sample carries
         assertThat(types).containsEntry("escrow_outbox_published", "counter")
                 .containsEntry("escrow_outbox_backlog", "gauge")
-                .containsEntry("escrow_gateway_sessions", "gauge");
+                .containsEntry("escrow_gateway_sockets", "gauge")
+                .containsEntry("escrow_gateway_deliveries", "counter");
         assertThat(help.keySet()).isEqualTo(types.keySet());
-        assertThat(help).allSatisfy((name, text) -> assertThat(text).as(name).isNotBlank());
+        assertThat(help).allSatisfy((name, text) -> assertThat(text).as("HELP of %s", name).isNotBlank());
+        samples.keySet().forEach(sample -> {
+            if (sample.endsWith("_total")) {
+                assertThat(types.get(sample.substring(0, sample.length() - "_total".length())))
+                        .as("%s is a running total: its family must be a counter", sample).isEqualTo("counter");
+            }
+        });
+        types.forEach((family, type) -> {
+            if (type.equals("counter")) {
+                assertThat(samples).as("the sample of counter %s", family).containsKey(family + "_total");
+            }
+        });
+
+        // docs/metrics.md: | `sample name` | type | unit | tags | meaning |
+        Map<String, String[]> rows = new TreeMap<>();
+        for (String line : Files.readAllLines(Path.of("docs/metrics.md"))) {
+            String[] cells = line.split("\\|");
+            if (cells.length >= 6 && cells[1].strip().matches("`escrow_[a-z_]+`")) {
+                rows.put(cells[1].strip().replace("`", ""), cells);
+            }
+        }
+        Map<String, String> documented = new TreeMap<>();
+        types.forEach((family, type) -> {
+            String name = type.equals("counter") ? family + "_total" : family;
+            String[] row = rows.get(name);
+            assertThat(row).as("docs/metrics.md has no row for %s", name).isNotNull();
+            assertThat(row[2].strip()).as("the type of %s in docs/metrics.md", name).isEqualTo(type);
+            assertThat(row[3]).as("the unit of %s in docs/metrics.md", name).isNotBlank();
+            assertThat(row[5]).as("the meaning of %s in docs/metrics.md", name).isNotBlank();
+            for (String sample : samples.keySet()) {
+                if (sample.equals(name) || sample.equals(family + "_count") || sample.equals(family + "_sum")) {
+                    for (String label : samples.get(sample)) {
+                        assertThat(row[4]).as("the tags of %s in docs/metrics.md", name).contains("`" + label + "`");
+                    }
+                }
+            }
+            documented.put(name, type);
+        });
+        assertThat(rows.keySet()).as("rows of docs/metrics.md for metrics the service does not export")
+                .isEqualTo(documented.keySet());
     }
 
     @Test

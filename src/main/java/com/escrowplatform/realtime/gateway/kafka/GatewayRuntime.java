@@ -19,6 +19,8 @@ import org.jboss.logging.Logger;
 import com.escrowplatform.realtime.gateway.GatewayConfig;
 import com.escrowplatform.realtime.gateway.Hub;
 import com.escrowplatform.realtime.gateway.HubLimits;
+import com.escrowplatform.realtime.gateway.SocketCounters;
+import com.escrowplatform.realtime.gateway.SocketProtocol;
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 import com.escrowplatform.realtime.gateway.event.GatewayException;
 import com.escrowplatform.realtime.gateway.event.Room;
@@ -33,6 +35,7 @@ import com.escrowplatform.realtime.security.PartyAuthorizer;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -184,30 +187,43 @@ public class GatewayRuntime {
                 .description("Cold replays answered recovered:false at cold-read-deadline").register(registry);
     }
 
-    private void registerMetrics(InMemoryReplayWindow window) {
-        Gauge.builder("escrow.gateway.sessions", hub, Hub::socketCount).description("Open sockets").register(registry);
-        Gauge.builder("escrow.gateway.rooms", hub, Hub::roomCount).description("Rooms with a local subscriber")
+    /** The series of the sockets, by protocol; rooms, the window and the consumer are shared by both. */
+    private void registerSocketMetrics(SocketProtocol protocol, SocketCounters counters) {
+        Tags tags = Tags.of("protocol", protocol.tag());
+        Gauge.builder("escrow.gateway.sockets", counters, SocketCounters::openSockets).tags(tags)
+                .description("Open sockets registered with the hub, by protocol (a Socket.IO socket once connected)")
                 .register(registry);
-        Gauge.builder("escrow.gateway.subscriptions", hub, Hub::subscriptionCount)
-                .description("Room subscriptions of the open sockets (a socket in three rooms counts three)")
+        Gauge.builder("escrow.gateway.subscriptions", counters, SocketCounters::subscriptions).tags(tags)
+                .description("Room subscriptions of the open sockets, by protocol (a socket in three rooms counts"
+                        + " three)")
                 .register(registry);
-        FunctionCounter.builder("escrow.gateway.deliveries", hub, Hub::deliveries)
-                .description("Event frames handed to sockets").register(registry);
-        FunctionCounter.builder("escrow.gateway.duplicates.dropped", hub, Hub::duplicatesDropped)
-                .description("Records dropped as repeats of a recent ce_id").register(registry);
-        FunctionCounter.builder("escrow.gateway.slow.consumer.closes", hub, Hub::slowConsumerCloses)
-                .description("Sockets closed with 4008").register(registry);
-        FunctionCounter.builder("escrow.gateway.broken.peer.closes", hub, Hub::brokenPeerCloses)
-                .description("Sockets closed with 1011 because their adapter failed while handed a frame")
+        FunctionCounter.builder("escrow.gateway.deliveries", counters, SocketCounters::deliveries).tags(tags)
+                .description("Event frames handed to sockets, replays included, by protocol").register(registry);
+        FunctionCounter.builder("escrow.gateway.slow.consumer.closes", counters, SocketCounters::slowConsumerCloses)
+                .tags(tags).description("Sockets closed with 4008 (outbound queue over its limit), by protocol")
+                .register(registry);
+        FunctionCounter.builder("escrow.gateway.broken.peer.closes", counters, SocketCounters::brokenPeerCloses)
+                .tags(tags).description("Sockets closed with 1011 because their adapter failed while handed a frame,"
+                        + " by protocol")
                 .register(registry);
         String replays = "Subscribes with a lastEventId, by how they were answered: from the in-memory window (hot),"
-                + " from Kafka (cold), or recovered:false (unrecovered)";
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::hotReplays).tag("path", "hot")
-                .description(replays).register(registry);
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::coldReplays).tag("path", "cold")
-                .description(replays).register(registry);
-        FunctionCounter.builder("escrow.gateway.replays", hub, Hub::unrecoveredReplays).tag("path", "unrecovered")
-                .description(replays).register(registry);
+                + " from Kafka (cold), or recovered:false (unrecovered); by protocol";
+        FunctionCounter.builder("escrow.gateway.replays", counters, SocketCounters::hotReplays).tags(tags)
+                .tag("path", "hot").description(replays).register(registry);
+        FunctionCounter.builder("escrow.gateway.replays", counters, SocketCounters::coldReplays).tags(tags)
+                .tag("path", "cold").description(replays).register(registry);
+        FunctionCounter.builder("escrow.gateway.replays", counters, SocketCounters::unrecoveredReplays).tags(tags)
+                .tag("path", "unrecovered").description(replays).register(registry);
+    }
+
+    private void registerMetrics(InMemoryReplayWindow window) {
+        for (SocketProtocol protocol : SocketProtocol.values()) {
+            registerSocketMetrics(protocol, hub.counters(protocol));
+        }
+        Gauge.builder("escrow.gateway.rooms", hub, Hub::roomCount).description("Rooms with a local subscriber")
+                .register(registry);
+        FunctionCounter.builder("escrow.gateway.duplicates.dropped", hub, Hub::duplicatesDropped)
+                .description("Records dropped as repeats of a recent ce_id").register(registry);
         Gauge.builder("escrow.gateway.consumer.lag", liveConsumer, KafkaLiveConsumer::lag)
                 .description("Records in Kafka not yet consumed by the live consumer").register(registry);
         FunctionCounter.builder("escrow.gateway.consumer.restarts", liveConsumer, KafkaLiveConsumer::restarts)

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Peer;
+import com.escrowplatform.realtime.gateway.SocketProtocol;
 import com.escrowplatform.realtime.gateway.Subscriber;
 import com.escrowplatform.realtime.gateway.Subscribed;
 import com.escrowplatform.realtime.gateway.event.ErrorCode;
@@ -248,7 +249,7 @@ final class SocketIoPeer implements Peer {
         Optional<RecoveryTokens.Resumable> resumable = server.recovery() == null || presentedPid == null
                 ? Optional.empty()
                 : server.recovery().resume(who.userId(), presentedPid, presentedOffset);
-        Optional<Subscriber> opened = server.gateway().open(this, who);
+        Optional<Subscriber> opened = server.gateway().open(this, who, SocketProtocol.SOCKETIO);
         if (opened.isEmpty()) {
             refuse("too many connections");
             return;

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.Gateway;
+import com.escrowplatform.realtime.gateway.SocketProtocol;
 import com.escrowplatform.realtime.gateway.Subscriber;
 import com.escrowplatform.realtime.gateway.event.ErrorCode;
 import com.escrowplatform.realtime.gateway.event.GatewayException;
@@ -87,7 +88,7 @@ public class NativeEndpoint {
         }
         NativePeer peer = new NativePeer(connection, channel);
         Caller caller = verified.caller();
-        Optional<Subscriber> subscriber = gateway.open(peer, caller);
+        Optional<Subscriber> subscriber = gateway.open(peer, caller, SocketProtocol.NATIVE);
         if (subscriber.isEmpty()) {
             peer.close(CloseCodes.POLICY_VIOLATION, "too many connections for this user");
             return;

@@ -20,6 +20,7 @@ import io.quarkus.websockets.next.WebSocketConnection;
 import io.vertx.core.http.HttpClosedException;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
+import com.escrowplatform.realtime.gateway.SocketProtocol;
 
 /**
  * What clients do wrong on the wire, for both endpoints ({@code /ws}, {@code /socket.io/}): each failure becomes
@@ -42,15 +43,16 @@ public class SocketFailures {
 
     /** The protocol of a socket: the {@code protocol} tag, and the close codes it uses for what a client sent. */
     public enum Protocol {
-        NATIVE("native", CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG),
-        SOCKETIO("socketio", CloseCodes.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA, CloseCodes.INVALID_PAYLOAD,
-                CloseCodes.MESSAGE_TOO_BIG);
+        NATIVE(SocketProtocol.NATIVE, CloseCodes.PROTOCOL_ERROR, CloseCodes.INVALID_PAYLOAD,
+                CloseCodes.MESSAGE_TOO_BIG),
+        SOCKETIO(SocketProtocol.SOCKETIO, CloseCodes.PROTOCOL_ERROR, CloseCodes.UNSUPPORTED_DATA,
+                CloseCodes.INVALID_PAYLOAD, CloseCodes.MESSAGE_TOO_BIG);
 
         final String tag;
         private final int[] closeCodes;
 
-        Protocol(String tag, int... closeCodes) {
-            this.tag = tag;
+        Protocol(SocketProtocol protocol, int... closeCodes) {
+            this.tag = protocol.tag();
             this.closeCodes = closeCodes;
         }
 

@@ -53,7 +53,7 @@ class SocketIoAuthMatrixTest {
     static final Duration WAIT = Duration.ofSeconds(15);
     static final String UNAUTHORIZED = "44{\"message\":\"unauthorized\"}";
     static final String REFUSED_CONNECTS = "escrow_socketio_connects_refused_total";
-    static final List<String> SESSION_GAUGES = List.of("escrow_gateway_sessions", "escrow_gateway_subscriptions",
+    static final List<String> SESSION_GAUGES = List.of("escrow_gateway_sockets", "escrow_gateway_subscriptions",
             "escrow_gateway_rooms", "escrow_socketio_sessions", "escrow_socketio_sessions_unauthenticated");
     static final String ALLOWED_ORIGIN = "https://app.escrow.example";
     static final String OTHER_ORIGIN = "https://evil.example";
@@ -102,7 +102,7 @@ class SocketIoAuthMatrixTest {
     /** While the refused session is still open: it is an unauthenticated session, and no socket of the gateway. */
     private static void assertRefusedWhileOpen(Map<String, Double> before) {
         Map<String, Double> now = sessionGauges();
-        assertThat(now.get("escrow_gateway_sessions")).isEqualTo(before.get("escrow_gateway_sessions"));
+        assertThat(now.get("escrow_gateway_sockets")).isEqualTo(before.get("escrow_gateway_sockets"));
         assertThat(now.get("escrow_gateway_subscriptions")).isEqualTo(before.get("escrow_gateway_subscriptions"));
         assertThat(now.get("escrow_socketio_sessions_unauthenticated"))
                 .isEqualTo(before.get("escrow_socketio_sessions_unauthenticated") + 1);

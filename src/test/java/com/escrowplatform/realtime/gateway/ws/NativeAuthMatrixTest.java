@@ -49,7 +49,7 @@ class NativeAuthMatrixTest {
     static final String REFUSED_401 = "escrow_gateway_upgrades_refused_total{status=\"401\"";
     static final String REFUSED_403 = "escrow_gateway_upgrades_refused_total{status=\"403\"";
     /** The gauges of what a socket holds: none of them may move for a refused upgrade. */
-    static final List<String> SOCKET_GAUGES = List.of("escrow_gateway_sessions", "escrow_gateway_subscriptions",
+    static final List<String> SOCKET_GAUGES = List.of("escrow_gateway_sockets", "escrow_gateway_subscriptions",
             "escrow_gateway_rooms");
 
     /** Quarkus' {@code quarkus.http.limits.max-initial-line-length}: a longer request line is a 414. */

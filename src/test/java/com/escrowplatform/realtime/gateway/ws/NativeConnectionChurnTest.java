@@ -42,7 +42,7 @@ class NativeConnectionChurnTest {
     static final int IN_FLIGHT = 48;
     /** Distinct support users; each holds at most a few of the in-flight sockets (limit 20 per user). */
     static final int USERS = 256;
-    static final String SESSIONS = "escrow_gateway_sessions";
+    static final String SESSIONS = "escrow_gateway_sockets";
     static final String ROOMS = "escrow_gateway_rooms";
     static final String SUBSCRIPTIONS = "escrow_gateway_subscriptions";
 

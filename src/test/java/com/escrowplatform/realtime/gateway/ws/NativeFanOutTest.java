@@ -63,7 +63,7 @@ class NativeFanOutTest {
                 JsonNode reply = nextInRoom(client, room);
                 assertThat(reply.path("type").asText()).as("reply %s", reply).isEqualTo("subscribed");
             }
-            assertThat(metric("escrow_gateway_sessions").orElseThrow()).isGreaterThanOrEqualTo(CONNECTIONS);
+            assertThat(metric("escrow_gateway_sockets").orElseThrow()).isGreaterThanOrEqualTo(CONNECTIONS);
 
             release(escrow, 0);
             long expected = RoomFrames.version(escrow);
