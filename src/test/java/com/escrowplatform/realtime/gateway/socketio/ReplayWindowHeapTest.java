@@ -2,7 +2,6 @@ package com.escrowplatform.realtime.gateway.socketio;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.BufferPoolMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.ref.Reference;
 import java.util.Random;
@@ -56,7 +55,8 @@ class ReplayWindowHeapTest {
         assertThat(counted).as("escrow_gateway_window_bytes within the bound").isLessThanOrEqualTo(
                 PARTITIONS * BOUND_PER_PARTITION);
         assertThat(heapRetained).as("live heap the window retains (%d events, %d bytes counted)", events, counted)
-                .isGreaterThan(counted / 2) // the measurement saw the window at all
+                // the measurement saw the window at all (a large event's frames, counted too, are off the heap)
+                .isGreaterThan(counted / 4)
                 .isLessThanOrEqualTo(counted + counted / 10 + (1 << 20));
     }
 
@@ -76,22 +76,16 @@ class ReplayWindowHeapTest {
     }
 
     /** Heap in use after the garbage collector has settled. */
-    /** Live heap plus direct buffers: a large event's frames are kept off the heap, and the window counts them. */
     private static long liveHeap() {
         long used = Long.MAX_VALUE;
         for (int round = 0; round < 5; round++) {
             System.gc();
-            long now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() + directBuffers();
+            long now = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
             if (Math.abs(now - used) < (256 << 10)) {
                 return now;
             }
             used = now;
         }
         return used;
-    }
-
-    private static long directBuffers() {
-        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-                .filter(pool -> pool.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
     }
 }
