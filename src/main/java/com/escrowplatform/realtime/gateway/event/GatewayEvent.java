@@ -163,14 +163,14 @@ public final class GatewayEvent {
     }
 
     /**
-     * A frame's bytes as every socket shares them: read-only, and off the heap above {@link #HEAP_FRAME_MAX_BYTES}.
-     * Readers take a duplicate or a slice (Netty's {@code Unpooled.wrappedBuffer} does): the buffer's own position
-     * never moves, so any number of threads may read it at once. Off-heap memory is freed with the buffer, by the
-     * collector; {@link #retainedBytes()} counts it like the heap.
+     * A frame's bytes as every socket shares them, off the heap above {@link #HEAP_FRAME_MAX_BYTES}: to be read, never
+     * written (a large one is read-only). Readers take a duplicate or a slice (Netty's {@code Unpooled.wrappedBuffer}
+     * does): the buffer's own position never moves, so any number of threads may read it at once. Off-heap memory is
+     * freed with the buffer, by the collector; {@link #retainedBytes()} counts it like the heap.
      */
     public static ByteBuffer sharedFrame(byte[] utf8) {
         if (utf8.length <= HEAP_FRAME_MAX_BYTES) {
-            return ByteBuffer.wrap(utf8).asReadOnlyBuffer();
+            return ByteBuffer.wrap(utf8); // wrapped by Netty as the plain array it is, the cheapest buffer to copy from
         }
         ByteBuffer direct = ByteBuffer.allocateDirect(utf8.length);
         direct.put(utf8).flip();
