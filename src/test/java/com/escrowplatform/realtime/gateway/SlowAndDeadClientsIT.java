@@ -68,7 +68,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ./mvnw -B verify -Dnative-sources.skip=true -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false \
  *   -Dit.test=SlowAndDeadClientsIT -Dslow.healthy=5000 -Dslow.stalled=1000 -Dslow.dead=500 -Dslow.rate=200
  * </pre>
- * ({@code -Dslow.seed} picks protocols and rooms, {@code -Dslow.seconds} the length of each phase.)
+ * ({@code -Dslow.seed} picks protocols and rooms, {@code -Dslow.socketio-share} the share of Socket.IO clients (0.25),
+ * {@code -Dslow.seconds} the length of each phase.)
  */
 class SlowAndDeadClientsIT {
     private static final Logger LOG = Logger.getLogger(SlowAndDeadClientsIT.class);
