@@ -13,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
@@ -249,13 +250,13 @@ public final class Hub {
         // between; one in both is sent once, because held-back events at or below the replay's end are skipped.
         long endAtJoin = window.endOffset(subscription.stream);
         if (after.isEmpty()) {
-            finish(subscription, null, null, endAtJoin, false);
+            finish(subscription, null, null, endAtJoin, null);
             return;
         }
         StreamPosition from = after.get();
         ReplayResult hot = window.replay(subscription.room, from, limits.maxReplayEvents());
         if (!(hot instanceof ReplayResult.NotInWindow)) {
-            finish(subscription, from, hot, endAtJoin, false);
+            finish(subscription, from, hot, endAtJoin, counted -> counted.hotReplays);
             return;
         }
         CompletionStage<ReplayResult> cold;
@@ -269,13 +270,14 @@ public final class Hub {
                 LOG.log(System.Logger.Level.WARNING, "cold replay of " + subscription.room + " failed", failure);
             }
             finish(subscription, from, failure == null && result != null ? result
-                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin, true);
+                    : new ReplayResult.Unrecoverable(ReplayResult.Reason.READ_FAILED), endAtJoin,
+                    counted -> counted.coldReplays);
         });
     }
 
     /** Sends the reply and the replay (or not), then makes the subscription live. Any thread. */
     private void finish(Subscription subscription, StreamPosition after, ReplayResult result, long endAtJoin,
-            boolean cold) {
+            Function<SocketCounters, LongAdder> recoveredCounter) {
         Subscribed reply = null;
         try {
             if (after != null && result instanceof ReplayResult.Recovered recovered
@@ -296,8 +298,7 @@ public final class Hub {
         }
         if (after != null) {
             SocketCounters counted = subscription.subscriber.counters;
-            (!reply.recovered() ? counted.unrecoveredReplays : cold ? counted.coldReplays : counted.hotReplays)
-                    .increment();
+            (reply.recovered() ? recoveredCounter.apply(counted) : counted.unrecoveredReplays).increment();
         }
         answer.complete(reply);
     }
