@@ -97,7 +97,7 @@ class FanOutLatencyBench {
                 String data = "{\"escrowId\":\"" + escrowId + "\",\"version\":" + (1000 + n) + ",\"seq\":" + n + ","
                         + SENT_AT + nowMicros() + "}";
                 producer.send(CloudEventRecords.record("escrow.events", UUID.randomUUID().toString(),
-                        "escrow:status_changed", "/bench", escrowId, Instant.now(), data));
+                        "escrow:status_changed", "/bench", escrowId, Instant.now(), data, null));
             }
         }
         boolean complete = everyoneHasEverything.await(120, TimeUnit.SECONDS);

@@ -11,6 +11,7 @@ import com.escrowplatform.realtime.notification.Notification;
 import com.escrowplatform.realtime.notification.NotificationText;
 import com.escrowplatform.realtime.outbox.EventTypes;
 import com.escrowplatform.realtime.outbox.OutboxEvent;
+import com.escrowplatform.realtime.tracing.EventTracing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -28,9 +29,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 @ApplicationScoped
 public class EscrowEvents {
     private final ObjectMapper json;
+    private final EventTracing tracing;
 
-    public EscrowEvents(ObjectMapper json) {
+    public EscrowEvents(ObjectMapper json, EventTracing tracing) {
         this.json = json;
+        this.tracing = tracing;
     }
 
     /** Rows to persist, in order; each change adds its rows with {@link #recordChange}. */
@@ -98,6 +101,7 @@ public class EscrowEvents {
         event.payload = data.toString();
         event.version = version;
         event.createdAt = at;
+        event.traceparent = tracing.currentTraceparent(); // the request's span: the relay continues its trace
         return event;
     }
 }

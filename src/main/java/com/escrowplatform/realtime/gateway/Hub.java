@@ -81,7 +81,7 @@ public final class Hub {
         this.nanoClock = nanoClock;
         this.recentCeIds = new RecentCeIds(limits.dedupeIdsPerPartition());
         for (SocketProtocol protocol : SocketProtocol.values()) {
-            counters.put(protocol, new SocketCounters());
+            counters.put(protocol, new SocketCounters(protocol));
         }
     }
 

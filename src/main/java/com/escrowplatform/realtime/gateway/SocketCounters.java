@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Lock-free, any thread.
  */
 public final class SocketCounters {
+    final SocketProtocol protocol;
     final AtomicInteger openSockets = new AtomicInteger();
     final AtomicInteger subscriptions = new AtomicInteger();
     final LongAdder deliveries = new LongAdder();
@@ -18,7 +19,8 @@ public final class SocketCounters {
     final LongAdder coldReplays = new LongAdder();
     final LongAdder unrecoveredReplays = new LongAdder();
 
-    SocketCounters() {
+    SocketCounters(SocketProtocol protocol) {
+        this.protocol = protocol;
     }
 
     /** Sockets open with the hub. */

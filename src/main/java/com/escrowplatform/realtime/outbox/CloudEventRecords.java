@@ -7,9 +7,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
+import com.escrowplatform.realtime.tracing.EventTracing;
+
 /**
  * CloudEvents 1.0 in Kafka binary mode (CONTRACT 4): the attributes travel as {@code ce_*} headers, the
- * value is the event's {@code data} JSON, and the key is the subject (escrow id or user id).
+ * value is the event's {@code data} JSON, and the key is the subject (escrow id or user id). A traced event also
+ * carries W3C {@code traceparent} (docs/producers.md).
  */
 public final class CloudEventRecords {
     public static final String SPECVERSION = "ce_specversion";
@@ -24,8 +27,9 @@ public final class CloudEventRecords {
     private CloudEventRecords() {
     }
 
+    /** @param traceparent the W3C trace context the record continues, or null: then it carries none */
     public static ProducerRecord<String, byte[]> record(String topic, String id, String type, String source,
-            String subject, Instant time, String dataJson) {
+            String subject, Instant time, String dataJson, String traceparent) {
         Headers headers = new RecordHeaders()
                 .add(SPECVERSION, utf8("1.0"))
                 .add(ID, utf8(id))
@@ -34,6 +38,9 @@ public final class CloudEventRecords {
                 .add(SUBJECT, utf8(subject))
                 .add(TIME, utf8(time.toString()))
                 .add(CONTENT_TYPE, utf8(JSON));
+        if (traceparent != null) {
+            headers.add(EventTracing.TRACEPARENT, utf8(traceparent));
+        }
         return new ProducerRecord<>(topic, null, subject, utf8(dataJson), headers);
     }
 

@@ -43,4 +43,6 @@ public class OutboxEvent extends PanacheEntityBase {
     public Instant createdAt;
     @Column(name = "published_at")
     public Instant publishedAt;
+    /** The W3C {@code traceparent} of the change that wrote this row; null when tracing was off. */
+    public String traceparent;
 }

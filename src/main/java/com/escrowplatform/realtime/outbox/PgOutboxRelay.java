@@ -40,12 +40,15 @@ import org.postgresql.PGConnection;
 import com.escrowplatform.realtime.kafka.KafkaClients;
 import com.escrowplatform.realtime.kafka.KafkaTopics;
 import com.escrowplatform.realtime.kafka.TopicsConfig;
+import com.escrowplatform.realtime.tracing.EventTracing;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
@@ -107,6 +110,7 @@ public class PgOutboxRelay {
     private final KafkaTopics kafkaTopics;
     private final TopicsConfig topics;
     private final OutboxConfig config;
+    private final EventTracing tracing;
     private final Timer commitToAck;
     private final AtomicLong published = new AtomicLong();
     /** Rounds that ended on a send() with no metadata within max.block.ms: nothing was in flight. */
@@ -123,7 +127,8 @@ public class PgOutboxRelay {
     public PgOutboxRelay(@ConfigProperty(name = "quarkus.datasource.jdbc.url") String jdbcUrl,
             @ConfigProperty(name = "quarkus.datasource.username") Optional<String> username,
             @ConfigProperty(name = "quarkus.datasource.password") Optional<String> password, KafkaClients kafka,
-            KafkaTopics kafkaTopics, TopicsConfig topics, OutboxConfig config, MeterRegistry registry) {
+            KafkaTopics kafkaTopics, TopicsConfig topics, OutboxConfig config, MeterRegistry registry,
+            EventTracing tracing) {
         this.jdbcUrl = jdbcUrl;
         username.ifPresent(user -> credentials.setProperty("user", user));
         password.ifPresent(secret -> credentials.setProperty("password", secret));
@@ -137,6 +142,7 @@ public class PgOutboxRelay {
         this.kafkaTopics = kafkaTopics;
         this.topics = topics;
         this.config = config;
+        this.tracing = tracing;
         this.commitToAck = Timer.builder("escrow.outbox.publish.latency")
                 .description("From an event row's creation to Kafka's acknowledgement")
                 .publishPercentiles(0.5, 0.99)
@@ -295,10 +301,18 @@ public class PgOutboxRelay {
             if (failure.seen()) {
                 break;
             }
+            String topic = topicOf(row.aggregateType);
+            Span sending = tracing.startSend(row.traceparent, topic, row.id);
+            // traced here, the record continues the send's span; else it passes on the row's trace, if it has one
+            String traceparent = sending == null ? row.traceparent : EventTracing.traceparent(sending);
             try {
-                accepted.add(out.send(CloudEventRecords.record(topicOf(row.aggregateType), row.id, row.type,
-                        config.ceSource(), row.aggregateId, row.createdAt, row.payload), failure));
+                accepted.add(out.send(CloudEventRecords.record(topic, row.id, row.type, config.ceSource(),
+                        row.aggregateId, row.createdAt, row.payload, traceparent),
+                        sending == null ? failure : endingSpan(sending, failure)));
             } catch (KafkaException e) {
+                if (sending != null) {
+                    sending.recordException(e).setStatus(StatusCode.ERROR).end();
+                }
                 failure.onCompletion(null, e);
             }
         }
@@ -328,13 +342,14 @@ public class PgOutboxRelay {
     private List<Row> unpublished(Connection connection) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "select seq, id, aggregatetype, aggregateid, type, payload::text, created_at from outbox_event"
+                "select seq, id, aggregatetype, aggregateid, type, payload::text, created_at, traceparent from outbox_event"
                         + " where published_at is null order by seq limit ?")) {
             select.setInt(1, config.batchSize());
             try (ResultSet result = select.executeQuery()) {
                 while (result.next()) {
                     rows.add(new Row(result.getLong(1), result.getString(2), result.getString(3), result.getString(4),
-                            result.getString(5), result.getString(6), result.getTimestamp(7).toInstant()));
+                            result.getString(5), result.getString(6), result.getTimestamp(7).toInstant(),
+                            result.getString(8)));
                 }
             }
         }
@@ -448,6 +463,17 @@ public class PgOutboxRelay {
         return OutboxEvent.ESCROW.equals(aggregateType) ? topics.escrowEvents() : topics.userNotifications();
     }
 
+    /** Kafka's answer ends the send's span, then goes where it went untraced. */
+    private static Callback endingSpan(Span sending, Callback then) {
+        return (metadata, exception) -> {
+            if (exception != null) {
+                sending.recordException(exception).setStatus(StatusCode.ERROR);
+            }
+            sending.end();
+            then.onCompletion(metadata, exception);
+        };
+    }
+
     private static long millis(long nanos) {
         return TimeUnit.NANOSECONDS.toMillis(nanos);
     }
@@ -457,6 +483,6 @@ public class PgOutboxRelay {
     }
 
     private record Row(long seq, String id, String aggregateType, String aggregateId, String type, String payload,
-            Instant createdAt) {
+            Instant createdAt, String traceparent) {
     }
 }

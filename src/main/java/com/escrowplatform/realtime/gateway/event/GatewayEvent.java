@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Objects;
 
 import com.escrowplatform.realtime.outbox.EventTypes;
+import com.escrowplatform.realtime.tracing.EventTrace;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 
 /**
@@ -69,6 +70,8 @@ public final class GatewayEvent {
     private final int sizeBytes;
     private final long frameBudgetBytes;
     private final long retainedBytes;
+    /** Null unless the record was traced (tracing on and a {@code traceparent} on it). */
+    private final EventTrace trace;
 
     /** Pairs of (codec, frame), replaced as a whole on each addition. */
     @SuppressWarnings("unused") // accessed through ENCODINGS
@@ -82,6 +85,12 @@ public final class GatewayEvent {
      * @param dataJson the already-serialized {@code data} object
      */
     public GatewayEvent(String room, StreamPosition position, String ceId, String type, String dataJson) {
+        this(room, position, ceId, type, dataJson, null);
+    }
+
+    /** @param trace what each delivery of this event continues ({@link EventTrace}), null when it is not traced */
+    public GatewayEvent(String room, StreamPosition position, String ceId, String type, String dataJson,
+            EventTrace trace) {
         this.room = Objects.requireNonNull(room, "room");
         this.position = Objects.requireNonNull(position, "position");
         this.ceId = Objects.requireNonNull(ceId, "ceId");
@@ -101,8 +110,9 @@ public final class GatewayEvent {
                 + utf8Length(dataJson) + escapesLength(type) + escapesLength(room) + escapesLength(id);
         this.frameBudgetBytes = 2 * SHARED_FRAME_OBJECTS_BYTES + align(ARRAY_HEADER_BYTES + frameUtf8)
                 + align(ARRAY_HEADER_BYTES + frameUtf8 + MAX_FRAME_PREFIX_BYTES);
+        this.trace = trace;
         this.retainedBytes = EVENT_OBJECTS_BYTES + stringBytes(room) + stringBytes(ceId) + stringBytes(type)
-                + stringBytes(dataJson) + stringBytes(id) + frameBudgetBytes;
+                + stringBytes(dataJson) + stringBytes(id) + frameBudgetBytes + (trace == null ? 0 : EventTrace.RETAINED_BYTES);
     }
 
     public String room() {
@@ -123,6 +133,11 @@ public final class GatewayEvent {
 
     public String dataJson() {
         return dataJson;
+    }
+
+    /** The trace each delivery of this event continues, or null when the event is not traced. */
+    public EventTrace trace() {
+        return trace;
     }
 
     /** The opaque event id clients see and send back as {@code lastEventId}. */

@@ -16,6 +16,7 @@ import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.outbox.CloudEventRecords;
 import com.escrowplatform.realtime.outbox.EventTypes;
 import com.escrowplatform.realtime.security.Caller;
+import com.escrowplatform.realtime.tracing.EventTrace;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -46,7 +47,11 @@ final class CloudEventShape {
     /** A record that passed: what a {@link GatewayEvent} is made of. */
     public record Valid(String room, String ceId, String type, String dataJson) {
         public GatewayEvent toEvent(StreamPosition position) {
-            return new GatewayEvent(room, position, ceId, type, dataJson);
+            return toEvent(position, null);
+        }
+
+        public GatewayEvent toEvent(StreamPosition position, EventTrace trace) {
+            return new GatewayEvent(room, position, ceId, type, dataJson, trace);
         }
     }
 

@@ -31,6 +31,7 @@ import com.escrowplatform.realtime.kafka.KafkaTopics;
 import com.escrowplatform.realtime.kafka.TopicsConfig;
 import com.escrowplatform.realtime.outbox.EventTypes;
 import com.escrowplatform.realtime.security.PartyAuthorizer;
+import com.escrowplatform.realtime.tracing.EventTracing;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -59,6 +60,7 @@ public class GatewayRuntime {
     private final LiveConsumerConfig liveConsumerConfig;
     private final PartyAuthorizer parties;
     private final MeterRegistry registry;
+    private final EventTracing tracing;
 
     private volatile Hub hub;
     private RoomPartitioner partitioner;
@@ -66,7 +68,7 @@ public class GatewayRuntime {
     private KafkaReplayReader coldReader;
 
     public GatewayRuntime(KafkaClients kafka, KafkaTopics kafkaTopics, TopicsConfig topicsConfig, GatewayConfig config,
-            LiveConsumerConfig liveConsumerConfig, PartyAuthorizer parties, MeterRegistry registry) {
+            LiveConsumerConfig liveConsumerConfig, PartyAuthorizer parties, MeterRegistry registry, EventTracing tracing) {
         this.kafka = kafka;
         this.kafkaTopics = kafkaTopics;
         this.topicsConfig = topicsConfig;
@@ -74,6 +76,7 @@ public class GatewayRuntime {
         this.liveConsumerConfig = liveConsumerConfig;
         this.parties = parties;
         this.registry = registry;
+        this.tracing = tracing;
     }
 
     void start(@Observes @Priority(10) StartupEvent event) throws Exception {
@@ -102,7 +105,7 @@ public class GatewayRuntime {
         hub = new Hub(window, coldReader, partitioner, HubLimits.from(config));
         liveConsumer = new KafkaLiveConsumer(kafka.groupLessConsumer("escrow-realtime-live"),
                 new ArrayList<>(byId.values()), hub, window, config.windowEventsPerPartition(), this::afterPublish,
-                liveConsumerConfig, keyPartitioner);
+                liveConsumerConfig, keyPartitioner, tracing);
         liveConsumer.start();
         registerMetrics(window);
         LOG.infof("gateway ready: %s (%d partitions), %s (%d partitions)", escrowTopic.name(), escrowTopic.partitions(),

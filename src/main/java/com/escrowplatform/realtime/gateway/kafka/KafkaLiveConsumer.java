@@ -27,6 +27,9 @@ import com.escrowplatform.realtime.gateway.event.StreamPartition;
 import com.escrowplatform.realtime.gateway.event.StreamPosition;
 import com.escrowplatform.realtime.gateway.kafka.CloudEventShape.Checked;
 import com.escrowplatform.realtime.gateway.replay.ReplayWindow;
+import com.escrowplatform.realtime.tracing.EventTracing;
+
+import io.opentelemetry.api.trace.Span;
 
 /**
  * The one live Kafka consumer of an instance: every partition of both event topics, assigned by hand (no
@@ -60,6 +63,7 @@ final class KafkaLiveConsumer {
     private final Consumer<GatewayEvent> afterPublish;
     private final KafkaKeyRoomPartitioner partitioner;
     private final LiveConsumerConfig settings;
+    private final EventTracing tracing;
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong lag = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
@@ -84,7 +88,8 @@ final class KafkaLiveConsumer {
     }
 
     KafkaLiveConsumer(Map<String, Object> config, List<Topic> topics, Hub hub, ReplayWindow window, int lookBack,
-            Consumer<GatewayEvent> afterPublish, LiveConsumerConfig settings, KafkaKeyRoomPartitioner partitioner) {
+            Consumer<GatewayEvent> afterPublish, LiveConsumerConfig settings, KafkaKeyRoomPartitioner partitioner,
+            EventTracing tracing) {
         this.config = new HashMap<>(config);
         // the partitions-for check reads cached metadata: refresh it as often as we look
         this.config.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, (int) settings.metadataInterval().toMillis());
@@ -99,6 +104,7 @@ final class KafkaLiveConsumer {
         this.afterPublish = afterPublish;
         this.settings = settings;
         this.partitioner = partitioner;
+        this.tracing = tracing;
     }
 
     void start() {
@@ -337,13 +343,22 @@ final class KafkaLiveConsumer {
             return;
         }
         TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-        GatewayEvent event = checked.valid().toEvent(new StreamPosition(topic.topicId(), record.partition(), record.offset()));
+        StreamPosition position = new StreamPosition(topic.topicId(), record.partition(), record.offset());
+        CloudEventShape.Valid valid = checked.valid();
         if (record.offset() < liveFrom.get(partition)) {
-            hub.prime(event);
-        } else {
-            hub.publish(event);
-            afterPublish.accept(event);
+            hub.prime(valid.toEvent(position));
+            return;
         }
+        Span processing = tracing.startProcess(record.headers(), record.topic(), valid.ceId(), valid.room());
+        GatewayEvent event = valid.toEvent(position, tracing.deliveriesOf(processing, valid.room()));
+        try {
+            hub.publish(event);
+        } finally {
+            if (processing != null) {
+                processing.end(); // handed to every socket here; each delivery's span ends with its write
+            }
+        }
+        afterPublish.accept(event);
     }
 
     private void updateLag(KafkaConsumer<String, byte[]> kafkaConsumer) {

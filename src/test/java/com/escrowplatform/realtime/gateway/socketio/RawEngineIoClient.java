@@ -19,7 +19,7 @@ import java.util.function.Predicate;
  * the close code and the time it arrived are kept. Answers the server's pings ({@code 2} → {@code 3}) unless
  * told not to.
  */
-final class RawEngineIoClient implements AutoCloseable {
+public final class RawEngineIoClient implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     /** The close frame the server sent, and when the client got it. */
@@ -45,7 +45,7 @@ final class RawEngineIoClient implements AutoCloseable {
      * Opens a WebSocket-only Engine.IO session on {@code base}; {@code answerPings} false plays a dead client.
      * {@link #openedAt} is taken before the upgrade is sent, so it is never later than the server's open.
      */
-    static RawEngineIoClient open(URI base, boolean answerPings) {
+    public static RawEngineIoClient open(URI base, boolean answerPings) {
         return connect(base, "", answerPings);
     }
 
@@ -69,7 +69,7 @@ final class RawEngineIoClient implements AutoCloseable {
     }
 
     /** Sends one Engine.IO packet as a text frame, e.g. {@code 40{"token":"…"}}. */
-    RawEngineIoClient send(String packet) {
+    public RawEngineIoClient send(String packet) {
         sent.add(packet);
         sendText(socket, packet);
         return this;
@@ -92,7 +92,7 @@ final class RawEngineIoClient implements AutoCloseable {
     }
 
     /** The next frame, failing after {@code timeout}. */
-    String next(Duration timeout) {
+    public String next(Duration timeout) {
         try {
             String frame = frames.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
             if (frame == null) {
@@ -108,7 +108,7 @@ final class RawEngineIoClient implements AutoCloseable {
     }
 
     /** Skips frames until one matches, failing after {@code timeout}. */
-    String nextMatching(Predicate<String> wanted, Duration timeout) {
+    public String nextMatching(Predicate<String> wanted, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();
