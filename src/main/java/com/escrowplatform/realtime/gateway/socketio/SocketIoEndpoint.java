@@ -7,6 +7,7 @@ import jakarta.inject.Inject;
 
 import com.escrowplatform.realtime.gateway.CloseCodes;
 import com.escrowplatform.realtime.gateway.ws.SocketFailures;
+import com.escrowplatform.realtime.gateway.ws.Connections;
 import com.escrowplatform.realtime.gateway.ws.UpgradedChannel;
 
 import io.netty.channel.Channel;
@@ -46,9 +47,7 @@ public class SocketIoEndpoint {
         Channel channel = connection.userData().remove(UpgradedChannel.KEY);
         if (channel == null) {
             // the upgrade check lets none through without it
-            connection.close(new CloseReason(CloseCodes.INTERNAL_ERROR, "no channel")).subscribe().with(x -> {
-            }, x -> {
-            });
+            Connections.closeQuietly(connection, new CloseReason(CloseCodes.INTERNAL_ERROR, "no channel"));
             return;
         }
         WebSocketTransport transport = new WebSocketTransport(connection, channel);
@@ -102,9 +101,7 @@ public class SocketIoEndpoint {
             if (transport != null) {
                 transport.engine().close(reason.getCode(), reason.getMessage());
             } else {
-                connection.close(reason).subscribe().with(x -> {
-                }, x -> {
-                });
+                Connections.closeQuietly(connection, reason);
             }
         });
     }

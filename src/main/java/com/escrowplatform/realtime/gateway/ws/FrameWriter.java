@@ -74,9 +74,7 @@ public final class FrameWriter {
         channel.eventLoop().execute(() -> {
             QUEUED.decrementAndGet(this);
             channel.flush();
-            connection.close(reason).subscribe().with(closed -> {
-            }, failed -> {
-            });
+            Connections.closeQuietly(connection, reason);
         });
     }
 }

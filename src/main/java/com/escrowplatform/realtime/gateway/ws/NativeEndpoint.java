@@ -81,9 +81,7 @@ public class NativeEndpoint {
         Channel channel = connection.userData().remove(UpgradedChannel.KEY);
         if (verified == null || channel == null) {
             // the upgrade check lets none through without both: fail closed
-            connection.close(new CloseReason(CloseCodes.POLICY_VIOLATION, "not authenticated")).subscribe().with(x -> {
-            }, x -> {
-            });
+            Connections.closeQuietly(connection, new CloseReason(CloseCodes.POLICY_VIOLATION, "not authenticated"));
             return;
         }
         NativePeer peer = new NativePeer(connection, channel);
@@ -161,9 +159,7 @@ public class NativeEndpoint {
     @NonBlocking
     void error(Throwable failure, WebSocketConnection connection) {
         failures.onError(failure, connection, SocketFailures.Protocol.NATIVE)
-                .ifPresent(reason -> connection.close(reason).subscribe().with(x -> {
-                }, x -> {
-                }));
+                .ifPresent(reason -> Connections.closeQuietly(connection, reason));
     }
 
     private static void refuse(NativeConnection state, Throwable failure, ClientFrame frame) {

@@ -145,9 +145,7 @@ public class NativeHeartbeat {
 
     private static void close(WebSocketConnection connection, CloseReason reason) {
         if (connection.isOpen()) {
-            connection.close(reason).subscribe().with(x -> {
-            }, x -> {
-            });
+            Connections.closeQuietly(connection, reason);
         }
     }
 }
