@@ -1,14 +1,9 @@
 package com.escrowplatform.realtime.gateway;
 
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.escrowplatform.realtime.gateway.event.GatewayEvent;
 import com.escrowplatform.realtime.tracing.EventTrace;
-
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.StatusCode;
 
 /**
  * One socket as the hub knows it: its {@link Peer}, its subscriptions, and its outbound byte budget.
@@ -45,11 +40,6 @@ public final class Subscriber {
     final SubscriptionsByRoom subscriptions = new SubscriptionsByRoom();
     /** Guarded by the subscriber lock. */
     final TokenBucket subscribeRate;
-    /**
-     * The delivery spans of traced events handed to the peer and not yet written; made at the first one, so a socket
-     * costs nothing for tracing until it gets a traced event. An event reaches a socket at most once, so it is the key.
-     */
-    private volatile Map<GatewayEvent, Span> tracedWrites;
 
     Subscriber(Hub hub, Peer peer, SocketCounters counters, HubLimits limits, long nowNanos) {
         this.hub = hub;
@@ -76,8 +66,9 @@ public final class Subscriber {
     /** The adapter reports that the frame of {@code event} was written (or failed). Any thread. */
     public void writeCompleted(GatewayEvent event) {
         outstandingBytes.addAndGet(-event.sizeBytes());
-        if (event.trace() != null) {
-            endDeliverySpan(event, null);
+        EventTrace trace = event.trace();
+        if (trace != null) {
+            trace.deliveryEnded(id, null);
         }
     }
 
@@ -104,44 +95,20 @@ public final class Subscriber {
         }
         EventTrace trace = event.trace();
         if (trace != null) {
-            startDeliverySpan(event, trace); // before the send: its write may complete before send returns
+            trace.deliveryStarted(counters.protocol.tag(), id);
         }
         try {
             peer.send(event);
         } catch (RuntimeException e) {
             outstandingBytes.addAndGet(-size);
             if (trace != null) {
-                endDeliverySpan(event, e);
+                trace.deliveryEnded(id, e);
             }
             hub.closeBroken(this, e);
             return false;
         }
         counters.deliveries.increment();
         return true;
-    }
-
-    private void startDeliverySpan(GatewayEvent event, EventTrace trace) {
-        Map<GatewayEvent, Span> spans = tracedWrites;
-        if (spans == null) {
-            synchronized (this) { // the subscriber lock after the caller's subscription lock: the allowed order
-                spans = tracedWrites;
-                if (spans == null) {
-                    tracedWrites = spans = new ConcurrentHashMap<>();
-                }
-            }
-        }
-        spans.put(event, trace.startDelivery(counters.protocol.tag(), id));
-    }
-
-    private void endDeliverySpan(GatewayEvent event, RuntimeException failure) {
-        Map<GatewayEvent, Span> spans = tracedWrites;
-        Span span = spans == null ? null : spans.remove(event);
-        if (span != null) {
-            if (failure != null) {
-                span.recordException(failure).setStatus(StatusCode.ERROR);
-            }
-            span.end();
-        }
     }
 
     void closeBroken(RuntimeException cause) {
