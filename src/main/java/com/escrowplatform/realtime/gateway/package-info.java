@@ -6,7 +6,8 @@
  * ({@link com.escrowplatform.realtime.gateway.HubLimits}, from {@link com.escrowplatform.realtime.gateway.GatewayConfig});
  * a socket is a {@link com.escrowplatform.realtime.gateway.Subscriber} with a byte budget, reached through the
  * {@link com.escrowplatform.realtime.gateway.Peer} its adapter implements. It may depend on {@code gateway.event},
- * {@code gateway.replay} and the service's {@code security} package (callers, party authorization), on no
+ * {@code gateway.replay}, the service's {@code security} package (callers, party authorization) and {@code tracing}
+ * (a traced event's delivery spans), on no
  * transport and not on Kafka: the Kafka side ({@code gateway.kafka}) builds the hub and feeds it, and the adapters
  * ({@code gateway.ws}, {@code gateway.socketio}) depend on this package, never the other way round. Public is only
  * what the adapters and the Kafka side use: a socket joins, subscribes and leaves through {@code Gateway} alone (the

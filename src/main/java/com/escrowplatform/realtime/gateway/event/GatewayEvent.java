@@ -112,7 +112,8 @@ public final class GatewayEvent {
                 + align(ARRAY_HEADER_BYTES + frameUtf8 + MAX_FRAME_PREFIX_BYTES);
         this.trace = trace;
         this.retainedBytes = EVENT_OBJECTS_BYTES + stringBytes(room) + stringBytes(ceId) + stringBytes(type)
-                + stringBytes(dataJson) + stringBytes(id) + frameBudgetBytes + (trace == null ? 0 : EventTrace.RETAINED_BYTES);
+                + stringBytes(dataJson) + stringBytes(id) + frameBudgetBytes
+                + (trace == null ? 0 : EventTrace.RETAINED_BYTES);
     }
 
     public String room() {

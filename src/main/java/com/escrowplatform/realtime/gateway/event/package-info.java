@@ -9,7 +9,7 @@
  * {@link com.escrowplatform.realtime.gateway.event.Varints}) and the contract's error codes
  * ({@link com.escrowplatform.realtime.gateway.event.ErrorCode}, carried by
  * {@link com.escrowplatform.realtime.gateway.event.GatewayException}). It depends on the JDK, Jackson's string
- * escaping, the outbox's list of event types and the user-id limit of {@code security.Caller} only: on nothing else
- * of the gateway, so it is tested alone.
+ * escaping, the outbox's list of event types, the user-id limit of {@code security.Caller} and the trace a traced
+ * event carries ({@code tracing.EventTrace}) only: on nothing else of the gateway, so it is tested alone.
  */
 package com.escrowplatform.realtime.gateway.event;
