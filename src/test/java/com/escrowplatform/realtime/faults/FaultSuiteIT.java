@@ -25,7 +25,6 @@ import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.ApplicationProcess;
 import com.escrowplatform.realtime.testsupport.KafkaBroker;
-import com.escrowplatform.realtime.testsupport.RunsAlone;
 import com.escrowplatform.realtime.testsupport.TcpRelay;
 import com.escrowplatform.realtime.testsupport.TestDatabase;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
@@ -42,7 +41,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * every fault kind once), {@code -Dapplication.jar} runs another build (an older commit's, to see what the suite
  * catches there). The report is printed and written to {@code target/fault-suite-report.txt}.
  */
-@RunsAlone
 class FaultSuiteIT {
     static final long SEED = Long.getLong("faults.seed", 21);
     static final long SECONDS = Long.getLong("faults.seconds", 0);

@@ -39,7 +39,6 @@ import com.escrowplatform.realtime.testsupport.Api;
 import com.escrowplatform.realtime.testsupport.ApplicationProcess;
 import com.escrowplatform.realtime.testsupport.ForeignRecords;
 import com.escrowplatform.realtime.testsupport.Json;
-import com.escrowplatform.realtime.testsupport.RunsAlone;
 import com.escrowplatform.realtime.testsupport.SelectorWebSockets;
 import com.escrowplatform.realtime.testsupport.SelectorWebSockets.Client;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
@@ -72,7 +71,6 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code -Dslow.seed} picks protocols and rooms, {@code -Dslow.socketio-share} the share of Socket.IO clients (0.25),
  * {@code -Dslow.seconds} the length of each phase.)
  */
-@RunsAlone
 class SlowAndDeadClientsIT {
     private static final Logger LOG = Logger.getLogger(SlowAndDeadClientsIT.class);
 
