@@ -342,8 +342,8 @@ public class PgOutboxRelay {
     private List<Row> unpublished(Connection connection) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(
-                "select seq, id, aggregatetype, aggregateid, type, payload::text, created_at, traceparent from outbox_event"
-                        + " where published_at is null order by seq limit ?")) {
+                "select seq, id, aggregatetype, aggregateid, type, payload::text, created_at, traceparent"
+                        + " from outbox_event where published_at is null order by seq limit ?")) {
             select.setInt(1, config.batchSize());
             try (ResultSet result = select.executeQuery()) {
                 while (result.next()) {

@@ -37,7 +37,8 @@ class DeliverySpansTest {
 
     private final InMemorySpanExporter exported = InMemorySpanExporter.create();
     private final EventTracing tracing = new EventTracing(OpenTelemetrySdk.builder()
-            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exported)).build())
+            .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exported))
+                    .build())
             .build(), false);
     private final RoomPartitioner partitioner = Events.partitioner(1);
     private final Hub hub = new Hub(new InMemoryReplayWindow(partitioner, 100, 1 << 20), ColdReplay.NONE, partitioner,
@@ -102,7 +103,8 @@ class DeliverySpansTest {
     }
 
     private SpanData only(String name) {
-        List<SpanData> named = exported.getFinishedSpanItems().stream().filter(span -> span.getName().equals(name)).toList();
+        List<SpanData> named = exported.getFinishedSpanItems().stream().filter(span -> span.getName().equals(name))
+                .toList();
         assertThat(named).as(name).hasSize(1);
         return named.get(0);
     }

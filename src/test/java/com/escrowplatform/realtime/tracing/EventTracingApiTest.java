@@ -101,7 +101,8 @@ class EventTracingApiTest {
         String trace = request.getTraceId();
         SpanData nativeDelivery = awaitSpan(span -> isDelivery(span, trace, room, "native"));
         SpanData socketIoDelivery = awaitSpan(span -> isDelivery(span, trace, room, "socketio"));
-        List<SpanData> ofTrace = spans.getFinishedSpanItems().stream().filter(span -> span.getTraceId().equals(trace)).toList();
+        List<SpanData> ofTrace = spans.getFinishedSpanItems().stream().filter(span -> span.getTraceId().equals(trace))
+                .toList();
 
         SpanData processing = parentOf(nativeDelivery, ofTrace);
         assertThat(processing.getName()).isEqualTo("process escrow.events");
@@ -135,8 +136,10 @@ class EventTracingApiTest {
             String data = "{\"escrowId\":\"" + escrow.id() + "\",\"version\":7070,\"from\":\"FUNDED\","
                     + "\"to\":\"DISPUTED\",\"occurredAt\":\"" + Instant.now() + "\",\"actorId\":\"other-service\"}";
             ProducerRecord<String, byte[]> record = ForeignRecords.cloudEvent("escrow.events",
-                    "traced-" + UUID.randomUUID(), "escrow:status_changed", escrow.id(), escrow.id(), ForeignRecords.utf8(data));
-            record.headers().add(EventTracing.TRACEPARENT, ForeignRecords.utf8("00-" + theirTrace + "-" + theirSpan + "-01"));
+                    "traced-" + UUID.randomUUID(), "escrow:status_changed", escrow.id(), escrow.id(),
+                    ForeignRecords.utf8(data));
+            String theirs = "00-" + theirTrace + "-" + theirSpan + "-01";
+            record.headers().add(EventTracing.TRACEPARENT, ForeignRecords.utf8(theirs));
             producer.send(record).get();
             buyer.nextMatching(frame -> frame.path("data").path("version").asLong() == 7070, WAIT);
         }
@@ -156,19 +159,23 @@ class EventTracingApiTest {
     private static boolean isDelivery(SpanData span, String trace, String room, String protocol) {
         Map<AttributeKey<?>, Object> attributes = span.getAttributes().asMap();
         return span.getTraceId().equals(trace) && span.getName().equals(EventTrace.DELIVER)
-                && room.equals(attributes.get(EventTracing.ROOM)) && protocol.equals(attributes.get(EventTracing.PROTOCOL));
+                && room.equals(attributes.get(EventTracing.ROOM))
+                && protocol.equals(attributes.get(EventTracing.PROTOCOL));
     }
 
     private static SpanData parentOf(SpanData span, List<SpanData> candidates) {
-        return candidates.stream().filter(candidate -> candidate.getSpanId().equals(span.getParentSpanId())).findFirst()
-                .orElseThrow(() -> new AssertionError("no finished parent of " + span.getName() + " among " + candidates));
+        return candidates.stream().filter(candidate -> candidate.getSpanId().equals(span.getParentSpanId()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no finished parent of " + span.getName() + " among "
+                        + candidates));
     }
 
     private static List<SpanData> ancestors(SpanData span, List<SpanData> candidates) {
         List<SpanData> found = new ArrayList<>();
         for (SpanData at = span; ; ) {
             String parent = at.getParentSpanId();
-            Optional<SpanData> next = candidates.stream().filter(candidate -> candidate.getSpanId().equals(parent)).findFirst();
+            Optional<SpanData> next = candidates.stream().filter(candidate -> candidate.getSpanId().equals(parent))
+                    .findFirst();
             if (next.isEmpty()) {
                 return found;
             }

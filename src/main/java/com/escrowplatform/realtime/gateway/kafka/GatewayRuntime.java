@@ -68,7 +68,8 @@ public class GatewayRuntime {
     private KafkaReplayReader coldReader;
 
     public GatewayRuntime(KafkaClients kafka, KafkaTopics kafkaTopics, TopicsConfig topicsConfig, GatewayConfig config,
-            LiveConsumerConfig liveConsumerConfig, PartyAuthorizer parties, MeterRegistry registry, EventTracing tracing) {
+            LiveConsumerConfig liveConsumerConfig, PartyAuthorizer parties, MeterRegistry registry,
+            EventTracing tracing) {
         this.kafka = kafka;
         this.kafkaTopics = kafkaTopics;
         this.topicsConfig = topicsConfig;
