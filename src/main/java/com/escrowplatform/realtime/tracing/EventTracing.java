@@ -34,9 +34,6 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 @Singleton
 public class EventTracing {
     public static final String TRACEPARENT = "traceparent";
-    /** Tracing off: for the event path built by hand in tests and tools. */
-    public static final EventTracing OFF = new EventTracing(OpenTelemetry.noop(), true);
-
     static final AttributeKey<String> ROOM = AttributeKey.stringKey("escrow.room");
     static final AttributeKey<String> PROTOCOL = AttributeKey.stringKey("escrow.socket.protocol");
     static final AttributeKey<Long> SOCKET = AttributeKey.longKey("escrow.socket.id");
@@ -64,10 +61,6 @@ public class EventTracing {
     public EventTracing(OpenTelemetry openTelemetry,
             @ConfigProperty(name = "quarkus.otel.sdk.disabled", defaultValue = "false") boolean sdkDisabled) {
         this.tracer = sdkDisabled ? null : openTelemetry.getTracer("escrow-realtime");
-    }
-
-    public boolean enabled() {
-        return tracer != null;
     }
 
     /**

@@ -18,6 +18,7 @@ import com.escrowplatform.realtime.gateway.replay.ColdReplay;
 import com.escrowplatform.realtime.gateway.replay.InMemoryReplayWindow;
 import com.escrowplatform.realtime.tracing.EventTracing;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -40,6 +41,7 @@ class DeliverySpansTest {
             .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exported))
                     .build())
             .build(), false);
+    private static final EventTracing OFF = new EventTracing(OpenTelemetry.noop(), true);
     private final RoomPartitioner partitioner = Events.partitioner(1);
     private final Hub hub = new Hub(new InMemoryReplayWindow(partitioner, 100, 1 << 20), ColdReplay.NONE, partitioner,
             DefaultLimits.HUB);
@@ -79,11 +81,11 @@ class DeliverySpansTest {
 
         assertThat(tracing.startProcess(new RecordHeaders(), "escrow.events", "ce-1", ROOM)).isNull();
         assertThat(tracing.startProcess(headers("not a traceparent"), "escrow.events", "ce-1", ROOM)).isNull();
-        assertThat(EventTracing.OFF.startProcess(headers("00-" + THEIR_TRACE + "-" + THEIR_SPAN + "-01"),
+        assertThat(OFF.startProcess(headers("00-" + THEIR_TRACE + "-" + THEIR_SPAN + "-01"),
                 "escrow.events", "ce-1", ROOM)).isNull();
-        assertThat(EventTracing.OFF.startSend("00-" + THEIR_TRACE + "-" + THEIR_SPAN + "-01", "escrow.events", "ce-1"))
+        assertThat(OFF.startSend("00-" + THEIR_TRACE + "-" + THEIR_SPAN + "-01", "escrow.events", "ce-1"))
                 .isNull();
-        assertThat(EventTracing.OFF.currentTraceparent()).isNull();
+        assertThat(OFF.currentTraceparent()).isNull();
         assertThat(tracing.deliveriesOf(null, ROOM)).isNull();
 
         hub.publish(traced(null, 0));
