@@ -58,7 +58,8 @@ public class EscrowEvents {
         data.put("occurredAt", at.toString());
         data.put("actorId", actorId);
         data.setAll(fields);
-        pending.rows.add(row(OutboxEvent.ESCROW, escrow.id.toString(), type, data, escrow.version, at));
+        String traceparent = tracing.currentTraceparent(); // the request's span: the relay continues its trace
+        pending.rows.add(row(OutboxEvent.ESCROW, escrow.id.toString(), type, data, escrow.version, at, traceparent));
 
         NotificationText text = NotificationText.describe(type, escrow.title, data);
         for (EscrowParty party : aggregate.parties()) {
@@ -83,7 +84,8 @@ public class EscrowEvents {
             notice.put("title", notification.title);
             notice.put("body", notification.body);
             notice.put("createdAt", at.toString());
-            pending.rows.add(row(OutboxEvent.USER, party.userId, EventTypes.NOTIFICATION_NEW, notice, null, at));
+            pending.rows.add(row(OutboxEvent.USER, party.userId, EventTypes.NOTIFICATION_NEW, notice, null, at,
+                    traceparent));
         }
     }
 
@@ -91,8 +93,8 @@ public class EscrowEvents {
         return json.createObjectNode();
     }
 
-    private OutboxEvent row(String aggregateType, String aggregateId, String type, ObjectNode data, Long version,
-            Instant at) {
+    private static OutboxEvent row(String aggregateType, String aggregateId, String type, ObjectNode data, Long version,
+            Instant at, String traceparent) {
         OutboxEvent event = new OutboxEvent();
         event.id = UUID.randomUUID();
         event.aggregatetype = aggregateType;
@@ -101,7 +103,7 @@ public class EscrowEvents {
         event.payload = data.toString();
         event.version = version;
         event.createdAt = at;
-        event.traceparent = tracing.currentTraceparent(); // the request's span: the relay continues its trace
+        event.traceparent = traceparent;
         return event;
     }
 }
