@@ -77,7 +77,7 @@ class RestThroughputIT {
     void measureWhatEachKindOfChangeCosts() throws Exception {
         TestDatabase database = TestDatabase.create();
         String topics = "rest-bench-" + UUID.randomUUID().toString().substring(0, 8);
-        try (ApplicationProcess app = ApplicationProcess.start("rest-bench", Duration.ofMinutes(3), Map.of(
+        try (ApplicationProcess app = ApplicationProcess.startMeasured("rest-bench", Duration.ofMinutes(3), Map.of(
                 "quarkus.datasource.reactive.url", database.reactiveUrl(),
                 "quarkus.datasource.jdbc.url", database.jdbcUrl(),
                 "escrow.topics.escrow-events", topics + ".escrow.events",

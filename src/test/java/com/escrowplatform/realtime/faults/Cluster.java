@@ -50,7 +50,9 @@ final class Cluster implements AutoCloseable {
 
     /** Starts a fresh process in {@code slot} and waits until it is ready. */
     synchronized void restart(int slot) {
-        ApplicationProcess process = ApplicationProcess.start("fault-instance-" + slot + "-" + generation++, START, settings);
+        // full JIT: the suite's recovery bounds are about how fast the service recovers
+        ApplicationProcess process = ApplicationProcess.startMeasured("fault-instance-" + slot + "-" + generation++,
+                START, settings);
         started.add(process);
         slots.set(slot, process);
     }

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -56,7 +57,8 @@ class TwoInstancesIT {
 
     @BeforeAll
     static void startInstanceB() {
-        b = ApplicationProcess.start("instance-b", Duration.ofMinutes(3));
+        // the production delay: readiness DOWN and new sockets refused for 3 s after SIGTERM, before the drain
+        b = ApplicationProcess.start("instance-b", Duration.ofMinutes(3), Map.of("quarkus.shutdown.delay", "3s"));
     }
 
     @AfterAll

@@ -54,7 +54,9 @@ public class TestInfrastructure implements QuarkusTestResourceLifecycleManager {
                 Map.entry("quarkus.datasource.username", database.user()),
                 // what the packaged application (prod profile) needs to verify the test tokens
                 Map.entry("mp.jwt.verify.publickey.location", "dev-keys/jwks.json"),
-                Map.entry("mp.jwt.verify.issuer", TestTokens.ISSUER));
+                Map.entry("mp.jwt.verify.issuer", TestTokens.ISSUER),
+                // no 3 s readiness-DOWN delay on SIGTERM (for balancers): a test that checks it sets it back
+                Map.entry("quarkus.shutdown.delay", "0s"));
     }
 
     @Override
