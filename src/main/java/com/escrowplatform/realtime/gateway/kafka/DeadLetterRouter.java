@@ -13,6 +13,7 @@ import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,6 +71,7 @@ class DeadLetterRouter {
     static final String ORIGIN_OFFSET = "dead-letter-offset";
     private static final Duration POLL = Duration.ofMillis(500);
     private static final Duration RESTART_PAUSE = Duration.ofSeconds(2);
+    private static final Duration CLOSE_WITHIN = Duration.ofSeconds(2);
     private static final long COMMIT_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final KafkaClients kafka;
@@ -117,10 +119,10 @@ class DeadLetterRouter {
 
     private void run() {
         while (running) {
-            try (KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+            KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
                     new ByteArrayDeserializer());
-                    KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
-                            kafka.reliableProducer("escrow-realtime-dlq"), new StringSerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.reliableProducer("escrow-realtime-dlq"),
+                    new StringSerializer(), new ByteArraySerializer())) {
                 consumer = kafkaConsumer;
                 route(kafkaConsumer, producer);
             } catch (WakeupException e) {
@@ -131,6 +133,10 @@ class DeadLetterRouter {
                 LOG.errorf(e, "dead-letter router stopped (%s): malformed records wait in Kafka; restarting in %s", e,
                         RESTART_PAUSE);
                 pause();
+            } finally {
+                // bounded: a join still waiting on a crashed member of the group (until its session times out) would
+                // otherwise hold the shutdown for the close's default 30 s
+                kafkaConsumer.close(CloseOptions.timeout(CLOSE_WITHIN));
             }
         }
     }
