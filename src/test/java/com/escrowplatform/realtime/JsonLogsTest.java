@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 
@@ -16,13 +15,13 @@ import org.jboss.logmanager.handlers.ConsoleHandler;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
+import com.escrowplatform.realtime.testsupport.TracingAndJsonLogs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -30,18 +29,11 @@ import io.quarkus.test.junit.TestProfile;
  * object, the MDC included: where tracing puts the trace and span ids (docs/configuration.md).
  */
 @QuarkusTest
-@TestProfile(JsonLogsTest.JsonConsole.class)
+@TestProfile(TracingAndJsonLogs.class)
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class JsonLogsTest {
     static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final String SPAN_ID = "00f067aa0ba902b7";
-
-    public static class JsonConsole implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("quarkus.log.console.json.enabled", "true");
-        }
-    }
 
     @Test
     void shouldWriteEachConsoleLineAsJsonWithTheTraceAndSpanIdsOfTheMdc() throws Exception {

@@ -31,6 +31,7 @@ import com.escrowplatform.realtime.testsupport.ForeignRecords;
 import com.escrowplatform.realtime.testsupport.Json;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
+import com.escrowplatform.realtime.testsupport.TracingAndJsonLogs;
 import com.escrowplatform.realtime.testsupport.WsClient;
 
 import io.opentelemetry.api.common.AttributeKey;
@@ -41,7 +42,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -50,21 +50,11 @@ import io.quarkus.test.junit.TestProfile;
  * protocols. A record of another service that carries {@code traceparent} joins that service's trace.
  */
 @QuarkusTest
-@TestProfile(EventTracingApiTest.TracingOn.class)
+@TestProfile(TracingAndJsonLogs.class)
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class EventTracingApiTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
-
-    public static class TracingOn implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // spans exported as they end, to the in-memory exporter only
-            return Map.of("quarkus.otel.sdk.disabled", "false",
-                    "quarkus.otel.exporter.otlp.enabled", "false",
-                    "quarkus.otel.simple", "true");
-        }
-    }
 
     @Inject
     InMemorySpanExporter spans;

@@ -13,12 +13,12 @@ import static com.escrowplatform.realtime.testsupport.RoomFrames.version;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Api;
 import com.escrowplatform.realtime.testsupport.EscrowScenario;
+import com.escrowplatform.realtime.testsupport.GatewayLimits;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
 import com.escrowplatform.realtime.testsupport.WsClient;
@@ -28,7 +28,6 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -37,22 +36,14 @@ import io.quarkus.test.junit.TestProfile;
  * ({@code recovered:false}, nothing replayed) and an id of another room ({@code invalid_event_id}).
  */
 @QuarkusTest
-@TestProfile(NativeColdReplayTest.TinyReplayWindow.class)
+@TestProfile(GatewayLimits.class)
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class NativeColdReplayTest {
     static final int MISSED = 50;
-    static final int MAX_REPLAY = 60;
+    static final int MAX_REPLAY = GatewayLimits.MAX_REPLAY;
     static final String COLD_REPLAYS = "escrow_gateway_replays_total{path=\"cold\"";
     static final String UNRECOVERED_REPLAYS = "escrow_gateway_replays_total{path=\"unrecovered\"";
 
-    /** A window of 5 events per partition and at most 60 replayed events per subscribe. */
-    public static class TinyReplayWindow implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("escrow.gateway.window-events-per-partition", "5",
-                    "escrow.gateway.max-replay-events", String.valueOf(MAX_REPLAY));
-        }
-    }
 
     @TestHTTPResource("/")
     URI base;

@@ -11,6 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 import com.escrowplatform.realtime.testsupport.Json;
+import com.escrowplatform.realtime.testsupport.GatewayLimits;
 import com.escrowplatform.realtime.testsupport.RawWebSocket;
 import com.escrowplatform.realtime.testsupport.TestInfrastructure;
 import com.escrowplatform.realtime.testsupport.TestTokens;
@@ -19,22 +20,14 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /** With {@code escrow.gateway.max-frame-bytes} raised, both protocols accept single frames up to it and refuse above with 1009. */
 @QuarkusTest
-@TestProfile(WireFramingLargeLimitTest.MillionBytes.class)
+@TestProfile(GatewayLimits.class)
 @WithTestResource(value = TestInfrastructure.class, scope = TestResourceScope.GLOBAL)
 class WireFramingLargeLimitTest {
-    static final int LIMIT = 1_000_000;
-
-    public static class MillionBytes implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of("escrow.gateway.max-frame-bytes", String.valueOf(LIMIT));
-        }
-    }
+    static final int LIMIT = GatewayLimits.MAX_FRAME_BYTES;
 
     @TestHTTPResource("/")
     URI base;
