@@ -95,7 +95,7 @@ const settings = {
 settings.workers = Math.max(settings.workers, Math.ceil(settings.sockets / SOCKETS_PER_WORKER));
 if (settings.workers > 250) throw new Error('at most 250 workers: 127.0.0.2 .. 127.0.0.251');
 
-const runId = `run-${Date.now()}`;
+const runId = `run-${Date.now()}-${process.pid}`; // the pid: smoke runs may start in the same millisecond
 const runDir = join(tmpdir(), `escrow-bench-${runId}`);
 mkdirSync(runDir, { recursive: true });
 const linesFile = join(runDir, 'lines.jsonl');

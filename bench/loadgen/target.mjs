@@ -125,7 +125,7 @@ export async function startGateway({ runDir, jar, jvmOptions = [], settings = {}
   const cleanups = cleanupStack(log);
   try {
     const { kafka, brokerPid, brokerLog } = await startBroker(runDir, cleanups, log);
-    const database = `bench_${Date.now()}`;
+    const database = `bench_${Date.now()}_${process.pid}`;
     execFileSync('createdb', [...PG, database]);
     cleanups.push(() => execFileSync('dropdb', [...PG, '--force', '--if-exists', database]));
 

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -17,7 +19,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * packaged application (which is why this runs after {@code package}), with its own broker and database.
  * Asserts only that every socket opened and every expected delivery arrived once; the runner checks that itself
  * and exits non-zero otherwise. Speed is for real runs, see bench/loadgen/README.md.
+ *
+ * <p>Two runs at a time (JUnit's parallelism on two cores; every run has its own ports, database and run
+ * directory): a smoke run mostly waits on its steps, and two overlap in about three quarters of the time.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class LoadgenSmokeIT {
     private static final Path LOADGEN = Path.of("bench", "loadgen");
 
@@ -44,13 +50,18 @@ class LoadgenSmokeIT {
     }
 
     private static void assertSmokeRunPasses(String name, List<String> command) throws Exception {
+        installPackages();
+        Path log = Path.of("target", "loadgen-" + name + "-smoke.log").toAbsolutePath();
+        int exit = run(command, Path.of("."), log);
+        assertThat(exit).as("smoke run of " + name + ": " + Files.readString(log, StandardCharsets.UTF_8)).isZero();
+    }
+
+    /** Once for the runs at a time: two installs into one node_modules would break it. */
+    private static synchronized void installPackages() throws Exception {
         if (!Files.isDirectory(LOADGEN.resolve("node_modules").resolve("ws"))) {
             assertThat(run(List.of("npm", "install", "--no-audit", "--no-fund", "--no-package-lock", "--loglevel=error"),
                     LOADGEN, Path.of("target", "loadgen-npm.log"))).as("npm install in bench/loadgen").isZero();
         }
-        Path log = Path.of("target", "loadgen-" + name + "-smoke.log").toAbsolutePath();
-        int exit = run(command, Path.of("."), log);
-        assertThat(exit).as("smoke run of " + name + ": " + Files.readString(log, StandardCharsets.UTF_8)).isZero();
     }
 
     /** Runs a command to its end (at most 16 minutes; each runner bounds itself at 5) and returns its exit code. */
