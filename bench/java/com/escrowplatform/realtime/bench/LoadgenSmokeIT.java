@@ -21,14 +21,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * and exits non-zero otherwise. Speed is for real runs, see bench/loadgen/README.md.
  *
  * <p>Two runs at a time (JUnit's parallelism on two cores; every run has its own ports, database and run
- * directory): a smoke run mostly waits on its steps, and two overlap in about three quarters of the time.
+ * directory): a smoke run mostly waits on its steps, and two overlap in about three quarters of the time. The
+ * methods are concurrent, the class is not: no other test class runs beside these.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class LoadgenSmokeIT {
     private static final Path LOADGEN = Path.of("bench", "loadgen");
 
     /** fanout runs against the service in {@link #shouldCompareTheServiceWithEveryPeerAtSmokeSize}. */
     @ParameterizedTest
+    @Execution(ExecutionMode.CONCURRENT)
     @ValueSource(strings = { "capacity", "e2e", "reconnect", "scaleout" })
     void shouldDeliverEveryExpectedEventAtSmokeSize(String scenario) throws Exception {
         assertSmokeRunPasses(scenario, List.of("node", "bench/loadgen/run.mjs", scenario, "--smoke"));
@@ -36,6 +37,7 @@ class LoadgenSmokeIT {
 
     /** The clients of a killed instance fail over to a second one, as behind a balancer. */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void shouldRecoverEverySocketOnASecondInstanceAtSmokeSize() throws Exception {
         assertSmokeRunPasses("reconnect-failover", List.of("node", "bench/loadgen/run.mjs", "reconnect", "--smoke", "--instances", "2"));
     }
@@ -45,6 +47,7 @@ class LoadgenSmokeIT {
      * in-process publisher, Vert.x, the plain Kafka consumer: compare.mjs's default), its table and its plot.
      */
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void shouldCompareTheServiceWithEveryPeerAtSmokeSize() throws Exception {
         assertSmokeRunPasses("compare-fanout", List.of("node", "bench/loadgen/compare.mjs", "fanout", "--smoke"));
     }
