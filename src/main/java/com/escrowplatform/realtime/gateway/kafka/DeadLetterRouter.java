@@ -119,12 +119,8 @@ class DeadLetterRouter {
 
     private void run() {
         while (running) {
-            KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
-                    new ByteArrayDeserializer());
-            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.reliableProducer("escrow-realtime-dlq"),
-                    new StringSerializer(), new ByteArraySerializer())) {
-                consumer = kafkaConsumer;
-                route(kafkaConsumer, producer);
+            try {
+                routeUntilStoppedOrFailed();
             } catch (WakeupException e) {
                 if (running) {
                     LOG.warnf("dead-letter router woken unexpectedly; starting again");
@@ -133,9 +129,24 @@ class DeadLetterRouter {
                 LOG.errorf(e, "dead-letter router stopped (%s): malformed records wait in Kafka; restarting in %s", e,
                         RESTART_PAUSE);
                 pause();
-            } finally {
-                // bounded: a join still waiting on a crashed member of the group (until its session times out) would
-                // otherwise hold the shutdown for the close's default 30 s
+            }
+        }
+    }
+
+    private void routeUntilStoppedOrFailed() {
+        KafkaConsumer<String, byte[]> kafkaConsumer = new KafkaConsumer<>(consumerConfig(), new StringDeserializer(),
+                new ByteArrayDeserializer());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(kafka.reliableProducer("escrow-realtime-dlq"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            consumer = kafkaConsumer;
+            route(kafkaConsumer, producer);
+        } finally {
+            if (running) {
+                // the full close leaves the group, so that the next consumer joins at once
+                kafkaConsumer.close();
+            } else {
+                // stopping: bounded, as a join still waiting on a crashed member of the group (until its session
+                // times out) would otherwise hold the shutdown for the close's default 30 s
                 kafkaConsumer.close(CloseOptions.timeout(CLOSE_WITHIN));
             }
         }
