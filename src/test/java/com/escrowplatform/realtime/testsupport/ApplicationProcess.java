@@ -24,8 +24,8 @@ import org.awaitility.Awaitility;
 public final class ApplicationProcess implements AutoCloseable {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     /**
-     * A test instance compiles with C1 only: it checks behaviour, not speed, and starts on about two thirds of the
-     * CPU (6.7 s instead of 10.5 s to ready, measured on two cores), which the other processes of a test need.
+     * A test instance compiles with C1 only: it checks behaviour, not speed, and becomes ready on about two thirds
+     * of the CPU (6.7 s of CPU instead of 10.5 s, measured on two cores), which the other processes of a test need.
      */
     private static final List<String> QUICK_START = List.of("-XX:TieredStopAtLevel=1");
 
